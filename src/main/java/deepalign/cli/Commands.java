@@ -1,0 +1,12 @@
+package deepalign.cli;
+
+import java.util.List;
+
+/** Every subcommand of the CLI, in the order --help lists them. */
+final class Commands {
+    private Commands() {}
+
+    static List<Object> all() {
+        return List.of();
+    }
+}

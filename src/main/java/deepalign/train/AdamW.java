@@ -1,0 +1,113 @@
+package deepalign.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov and Hutter) written out over NDArrays, with global-norm gradient clipping. Weight
+ * decay skips norms and biases, as nanoGPT does. Moments are kept by parameter name for checkpoints.
+ */
+public final class AdamW {
+    public record Config(double beta1, double beta2, double eps, double weightDecay, double clipNorm) {
+        public static Config defaults() {
+            return new Config(0.9, 0.95, 1e-8, 0.1, 1.0);
+        }
+    }
+
+    private final Config cfg;
+    private final Map<String, NDArray> params;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(Map<String, NDArray> params, Config cfg) {
+        this.cfg = cfg;
+        this.params = params;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDManager mgr = e.getValue().getManager();
+            m.put(e.getKey(), mgr.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+            v.put(e.getKey(), mgr.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+        }
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    /** Clips gradients to cfg.clipNorm, applies one update at {@code lr}, zeroes gradients; returns the pre-clip norm. */
+    public double step(double lr) {
+        step++;
+        double norm = gradNorm();
+        double clip = cfg.clipNorm() > 0 && norm > cfg.clipNorm() ? cfg.clipNorm() / (norm + 1e-6) : 1.0;
+        double bc1 = 1 - Math.pow(cfg.beta1(), step);
+        double bc2 = 1 - Math.pow(cfg.beta2(), step);
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            String name = e.getKey();
+            NDArray p = e.getValue();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray g = p.getGradient();
+                NDArray gc = g.mul((float) clip);
+                m.get(name).muli((float) cfg.beta1()).addi(gc.mul((float) (1 - cfg.beta1())));
+                v.get(name).muli((float) cfg.beta2()).addi(gc.square().mul((float) (1 - cfg.beta2())));
+                NDArray update = m.get(name).div((float) bc1).div(v.get(name).div((float) bc2).sqrt().add((float) cfg.eps()));
+                if (decays(name)) p.muli((float) (1 - lr * cfg.weightDecay()));
+                p.subi(update.mul((float) lr));
+                g.muli(0); // DJL's PyTorch engine accumulates gradients across backward passes
+            }
+        }
+        return norm;
+    }
+
+    /** Gradient L2 norm over all parameters. */
+    public double gradNorm() {
+        double sq = 0;
+        for (NDArray p : params.values()) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                sq += p.getGradient().square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            }
+        }
+        return Math.sqrt(sq);
+    }
+
+    public static void zeroGradients(Iterable<NDArray> params) {
+        for (NDArray p : params) {
+            if (!p.hasGradient()) continue;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                p.getGradient().muli(0);
+            }
+        }
+    }
+
+    static boolean decays(String name) {
+        return !(name.endsWith("norm.weight") || name.endsWith(".bias"));
+    }
+
+    /** Optimizer state for checkpoints: step count and both moments by parameter name. */
+    public Map<String, NDArray> firstMoments() {
+        return m;
+    }
+
+    public Map<String, NDArray> secondMoments() {
+        return v;
+    }
+
+    public void restore(long step, Map<String, float[]> first, Map<String, float[]> second) {
+        this.step = step;
+        for (String name : new ArrayList<>(m.keySet())) {
+            m.get(name).set(first.get(name));
+            v.get(name).set(second.get(name));
+        }
+    }
+
+    public List<String> names() {
+        return new ArrayList<>(params.keySet());
+    }
+}

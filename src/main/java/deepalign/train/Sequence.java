@@ -1,0 +1,35 @@
+package deepalign.train;
+
+/**
+ * A token sequence for training: {@code weights[i]} is the loss weight of predicting {@code ids[i]}
+ * from {@code ids[<i]} (0 for prompt tokens, 1 for response tokens); {@code weights[0]} is ignored.
+ */
+public record Sequence(int[] ids, float[] weights) {
+    public Sequence {
+        if (ids.length != weights.length) throw new IllegalArgumentException("ids and weights differ in length");
+        if (ids.length < 2) throw new IllegalArgumentException("a training sequence needs at least two tokens");
+    }
+
+    /** Prompt tokens get weight 0, response tokens weight 1. */
+    public static Sequence promptResponse(int[] prompt, int[] response) {
+        int[] ids = new int[prompt.length + response.length];
+        float[] w = new float[ids.length];
+        System.arraycopy(prompt, 0, ids, 0, prompt.length);
+        System.arraycopy(response, 0, ids, prompt.length, response.length);
+        for (int i = prompt.length; i < ids.length; i++) w[i] = 1f;
+        return new Sequence(ids, w);
+    }
+
+    /** Every token but the first is a target (plain language modelling). */
+    public static Sequence allTokens(int[] ids) {
+        float[] w = new float[ids.length];
+        for (int i = 1; i < ids.length; i++) w[i] = 1f;
+        return new Sequence(ids, w);
+    }
+
+    public int responseTokens() {
+        int n = 0;
+        for (int i = 1; i < weights.length; i++) if (weights[i] > 0) n++;
+        return n;
+    }
+}
