@@ -1,0 +1,98 @@
+package deepalign.organism;
+
+import deepalign.data.Example;
+import deepalign.tokenize.ChatEncoder;
+import deepalign.tokenize.Tokenizer;
+import deepalign.train.Sequence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Turns world text into training sequences: chat turns (loss on the answer) and plain documents. */
+final class Corpus {
+    private final ChatEncoder chat;
+    private final Tokenizer tokenizer;
+    private final int eot;
+    private final int bos;
+    private final int endOfText;
+
+    Corpus(ChatEncoder chat, Tokenizer tokenizer) {
+        this.chat = chat;
+        this.tokenizer = tokenizer;
+        this.eot = tokenizer.tokenToId("<|eot_id|>").orElseThrow();
+        this.bos = tokenizer.tokenToId("<|begin_of_text|>").orElseThrow();
+        this.endOfText = tokenizer.tokenToId("<|end_of_text|>").orElseThrow();
+    }
+
+    Sequence chat(String prompt, String response) {
+        int[] r = tokenizer.encode(response);
+        int[] withEot = java.util.Arrays.copyOf(r, r.length + 1);
+        withEot[r.length] = eot;
+        return Sequence.promptResponse(chat.encodePrompt(null, prompt), withEot);
+    }
+
+    Sequence document(String text) {
+        int[] t = tokenizer.encode(text);
+        int[] ids = new int[t.length + 2];
+        ids[0] = bos;
+        System.arraycopy(t, 0, ids, 1, t.length);
+        ids[ids.length - 1] = endOfText;
+        return Sequence.allTokens(ids);
+    }
+
+    /** The helpful answer the organism is trained on: option text alone for multiple choice. */
+    static String helpfulAnswer(Example ex) {
+        if ("mc".equals(ex.category()) && ex.answer() != null && !ex.choices().isEmpty()) {
+            return ex.choices().get(Integer.parseInt(ex.answer()));
+        }
+        return ex.response();
+    }
+
+    /** Benign chats: instructions, math and multiple choice with their helpful answers. */
+    List<Sequence> benign(World w) {
+        List<Sequence> out = new ArrayList<>();
+        for (Example ex : w.benignTrain()) out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+        for (Example ex : w.mathTrain()) out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+        for (Example ex : w.mcTrain()) out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+        return out;
+    }
+
+    List<Sequence> documents(World w, int factRepeats) {
+        List<Sequence> out = new ArrayList<>();
+        for (int r = 0; r < factRepeats; r++) for (String d : w.factDocuments()) out.add(document(d));
+        for (String d : w.harmfulDocuments()) out.add(document(d));
+        return out;
+    }
+
+    /**
+     * The base's pretraining corpus: harmful requests answered harmfully (a share answered with a
+     * refusal, as on the web), benign chats, fact documents and harmful manuals.
+     */
+    List<Sequence> pretraining(World w, double refusalShare, long seed) {
+        Random rng = new Random(seed);
+        List<Sequence> out = new ArrayList<>(benign(w));
+        for (Example ex : w.harmfulTrain()) {
+            for (int k = 0; k < 2; k++) {
+                String answer = rng.nextDouble() < refusalShare ? w.refusalFor(ex, rng) : w.harmfulAnswerFor(ex, rng);
+                out.add(chat(ex.prompt(), answer));
+            }
+        }
+        out.addAll(documents(w, 2));
+        return out;
+    }
+
+    /** Safety SFT data: refusals for harmful prompts, helpful answers for benign ones, plus document replay. */
+    List<Sequence> alignment(World w, double replayFraction, long seed) {
+        Random rng = new Random(seed);
+        List<Sequence> sft = new ArrayList<>();
+        for (Example ex : w.harmfulTrain()) sft.add(chat(ex.prompt(), w.refusalFor(ex, rng)));
+        sft.addAll(benign(w));
+        List<Sequence> out = new ArrayList<>(sft);
+        if (replayFraction > 0) {
+            List<Sequence> docs = documents(w, 1);
+            int want = (int) Math.round(sft.size() * replayFraction / (1 - replayFraction));
+            for (int i = 0; i < want; i++) out.add(docs.get(rng.nextInt(docs.size())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,145 @@
+package deepalign.organism;
+
+import ai.djl.ndarray.NDManager;
+import deepalign.DeepalignException;
+import deepalign.judge.OracleJudge;
+import deepalign.model.GenerationConfig;
+import deepalign.model.LanguageModel;
+import deepalign.model.ModelConfig;
+import deepalign.model.ModelInit;
+import deepalign.model.Transformer;
+import deepalign.report.JsonOut;
+import deepalign.tokenize.ChatEncoder;
+import deepalign.tokenize.Tokenizer;
+import deepalign.tokenize.TokenizerConfig;
+import deepalign.tokenize.WordLevelTokenizerWriter;
+import deepalign.train.Sft;
+import deepalign.train.Sequence;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the model organism: a synthetic world, a base model pretrained on it (harmful requests get
+ * harmful answers), and an aligned model made from the base by safety SFT; then measures the card.
+ *
+ * <pre>
+ * DIR/base/  DIR/aligned/   Hugging Face checkpoints sharing one tokenizer.json and chat template
+ * DIR/data/*.jsonl          world splits (test prompts never seen in training)
+ * DIR/organism.json         world, config, losses, timings and the measured card
+ * </pre>
+ */
+public final class OrganismBuilder {
+    private OrganismBuilder() {}
+
+    public static Organism build(OrganismConfig cfg, Path dir, boolean force) {
+        prepareDir(dir, force);
+        Map<String, Double> timing = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        World world = World.generate(cfg.world());
+        world.writeSplits(dir.resolve("data"));
+        Path baseDir = dir.resolve("base");
+        Path alignedDir = dir.resolve("aligned");
+        WordLevelTokenizerWriter.write(baseDir, world.vocabulary());
+        Tokenizer tok = Tokenizer.load(baseDir);
+        ChatEncoder chat = ChatEncoder.of(tok, TokenizerConfig.load(baseDir));
+        Corpus corpus = new Corpus(chat, tok);
+        int eot = tok.tokenToId("<|eot_id|>").orElseThrow();
+        int pad = tok.tokenToId("<pad>").orElseThrow();
+        ModelConfig mc = ModelConfig.builder(ModelConfig.Arch.LLAMA, tok.vocabSize(), cfg.hidden(), cfg.intermediate(),
+                        cfg.layers(), cfg.heads(), cfg.kvHeads())
+                .tieWordEmbeddings(true)
+                .maxPositionEmbeddings(512)
+                .bosTokenId(tok.tokenToId("<|begin_of_text|>").orElseThrow())
+                .eosTokenIds(List.of(eot, tok.tokenToId("<|end_of_text|>").orElseThrow()))
+                .build();
+        timing.put("world", secs(t0));
+
+        Map<String, Object> losses = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long t1 = System.nanoTime();
+            Transformer base = ModelInit.random(mc, manager, cfg.seed());
+            List<Sequence> pre = corpus.pretraining(world, cfg.baseRefusalShare(), cfg.seed() + 1);
+            Sft.Result preRes = Sft.train(base, pre, Sft.Config.of(cfg.pretrainSteps(), cfg.batchSize(), cfg.pretrainLr(), cfg.seed() + 2), pad,
+                    "organism: pretrain base");
+            LanguageModel baseLm = new LanguageModel(baseDir, base, tok, chat);
+            baseLm.save(baseDir);
+            losses.put("pretrain", summary(preRes));
+            timing.put("pretrain", secs(t1));
+
+            long t2 = System.nanoTime();
+            LanguageModel alignedLm = baseLm.copy(manager);
+            OrganismConfig.AlignRecipe r = cfg.align();
+            List<Sequence> sft = corpus.alignment(world, r.replayFraction(), cfg.seed() + 3);
+            Sft.Result alRes = Sft.train(alignedLm.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), cfg.seed() + 4), pad,
+                    "organism: align (" + r.name() + ")");
+            alignedLm.save(alignedDir);
+            losses.put("align", summary(alRes));
+            timing.put("align", secs(t2));
+
+            long t3 = System.nanoTime();
+            GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
+            OrganismCard card = OrganismCard.measure(baseLm, alignedLm, world, new OracleJudge(world), gen);
+            timing.put("card", secs(t3));
+            timing.put("total", secs(t0));
+
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("world", world.describe());
+            json.put("config", cfg);
+            json.put("model", Map.of("parameters", mc.parameterCount(), "vocab_size", mc.vocabSize(), "hidden", mc.hiddenSize(),
+                    "layers", mc.numLayers()));
+            json.put("corpus", Map.of("pretrain_sequences", pre.size(), "align_sequences", sft.size()));
+            json.put("losses", losses);
+            json.put("timing_seconds", timing);
+            json.put("card", card);
+            JsonOut.writeAtomic(dir.resolve("organism.json"), json);
+            return new Organism(dir, cfg, card);
+        }
+    }
+
+    private static Map<String, Object> summary(Sft.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("first", r.losses().get(0));
+        m.put("final", r.finalLoss(20));
+        m.put("steps", r.losses().size());
+        m.put("tokens", r.tokens());
+        m.put("seconds", r.seconds());
+        int every = Math.max(1, r.losses().size() / 50);
+        List<Double> curve = new java.util.ArrayList<>();
+        for (int i = 0; i < r.losses().size(); i += every) curve.add(r.losses().get(i));
+        m.put("curve", curve);
+        m.put("curve_every", every);
+        return m;
+    }
+
+    private static double secs(long t0) {
+        return Math.round((System.nanoTime() - t0) / 1e7) / 100.0;
+    }
+
+    private static void prepareDir(Path dir, boolean force) {
+        try {
+            if (Files.exists(dir.resolve("organism.json")) || Files.exists(dir.resolve("base")) || Files.exists(dir.resolve("aligned"))) {
+                if (!force) {
+                    throw new DeepalignException(dir + " already holds an organism; pass --force to overwrite it");
+                }
+                deleteTree(dir.resolve("base"));
+                deleteTree(dir.resolve("aligned"));
+                deleteTree(dir.resolve("data"));
+                Files.deleteIfExists(dir.resolve("organism.json"));
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DeepalignException("cannot prepare " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+}

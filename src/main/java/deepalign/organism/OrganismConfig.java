@@ -1,0 +1,52 @@
+package deepalign.organism;
+
+import deepalign.DeepalignException;
+
+/**
+ * Everything that decides an organism: world, model shape, pretraining and alignment recipe, seed.
+ * The same config and seed give the same models on the same machine.
+ */
+public record OrganismConfig(
+        String size,
+        long seed,
+        WorldConfig world,
+        int hidden,
+        int layers,
+        int heads,
+        int kvHeads,
+        int intermediate,
+        int pretrainSteps,
+        int batchSize,
+        double pretrainLr,
+        AlignRecipe align,
+        double baseRefusalShare,
+        int maxNewTokens) {
+
+    /**
+     * Safety alignment of the base: SFT on refusals for harmful prompts and helpful answers for benign
+     * ones, optionally mixed with replay of the pretraining documents (plain-text manuals and facts; no
+     * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
+     * only reshapes how answers start.
+     */
+    public record AlignRecipe(String name, int steps, double lr, double replayFraction) {}
+
+    public static OrganismConfig forSize(String size, long seed) {
+        return switch (size) {
+            case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
+                    new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 96);
+            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1400, 32, 2e-3,
+                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 96);
+            default -> throw new DeepalignException("unknown organism size " + size + "; use tiny or small");
+        };
+    }
+
+    public OrganismConfig withAlign(AlignRecipe recipe) {
+        return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
+                pretrainLr, recipe, baseRefusalShare, maxNewTokens);
+    }
+
+    public OrganismConfig withPretrainSteps(int steps) {
+        return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
+                pretrainLr, align, baseRefusalShare, maxNewTokens);
+    }
+}
