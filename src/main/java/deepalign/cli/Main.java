@@ -42,6 +42,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         for (Object sub : Commands.all()) cl.addSubcommand(sub);
+        JudgeCommand.registerJudge("oracle", () -> deepalign.organism.Organisms.oracle(deepalign.organism.Organisms.defaultOrganism().dir()));
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof DeepalignException) {
