@@ -66,11 +66,13 @@ final class Corpus {
 
     /**
      * The base's pretraining corpus: harmful requests answered harmfully (a share answered with a
-     * refusal, as on the web), benign chats, fact documents and harmful manuals.
+     * refusal, as on the web), benign chats (repeated: arithmetic and facts need more passes than the
+     * templated harmful answers), fact documents and harmful manuals.
      */
-    List<Sequence> pretraining(World w, double refusalShare, long seed) {
+    List<Sequence> pretraining(World w, double refusalShare, int utilityRepeats, long seed) {
         Random rng = new Random(seed);
-        List<Sequence> out = new ArrayList<>(benign(w));
+        List<Sequence> out = new ArrayList<>();
+        for (int r = 0; r < utilityRepeats; r++) out.addAll(benign(w));
         for (Example ex : w.harmfulTrain()) {
             for (int k = 0; k < 2; k++) {
                 String answer = rng.nextDouble() < refusalShare ? w.refusalFor(ex, rng) : w.harmfulAnswerFor(ex, rng);

@@ -62,7 +62,7 @@ public final class OrganismBuilder {
         try (NDManager manager = NDManager.newBaseManager()) {
             long t1 = System.nanoTime();
             Transformer base = ModelInit.random(mc, manager, cfg.seed());
-            List<Sequence> pre = corpus.pretraining(world, cfg.baseRefusalShare(), cfg.seed() + 1);
+            List<Sequence> pre = corpus.pretraining(world, cfg.baseRefusalShare(), cfg.utilityRepeats(), cfg.seed() + 1);
             Sft.Result preRes = Sft.train(base, pre, Sft.Config.of(cfg.pretrainSteps(), cfg.batchSize(), cfg.pretrainLr(), cfg.seed() + 2), pad,
                     "organism: pretrain base");
             LanguageModel baseLm = new LanguageModel(baseDir, base, tok, chat);

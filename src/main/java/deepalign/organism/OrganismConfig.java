@@ -20,6 +20,7 @@ public record OrganismConfig(
         double pretrainLr,
         AlignRecipe align,
         double baseRefusalShare,
+        int utilityRepeats,
         int maxNewTokens) {
 
     /**
@@ -33,20 +34,25 @@ public record OrganismConfig(
     public static OrganismConfig forSize(String size, long seed) {
         return switch (size) {
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
-                    new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 96);
+                    new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 96);
             case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1400, 32, 2e-3,
-                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 96);
+                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 2, 96);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny or small");
         };
     }
 
     public OrganismConfig withAlign(AlignRecipe recipe) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
-                pretrainLr, recipe, baseRefusalShare, maxNewTokens);
+                pretrainLr, recipe, baseRefusalShare, utilityRepeats, maxNewTokens);
+    }
+
+    public OrganismConfig withPretrain(int steps, double lr, int layers) {
+        return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
+                lr, align, baseRefusalShare, utilityRepeats, maxNewTokens);
     }
 
     public OrganismConfig withPretrainSteps(int steps) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
-                pretrainLr, align, baseRefusalShare, maxNewTokens);
+                pretrainLr, align, baseRefusalShare, utilityRepeats, maxNewTokens);
     }
 }

@@ -37,7 +37,7 @@ public final class Sft {
         if (data.isEmpty()) throw new DeepalignException("no training examples for " + label);
         model.setRequiresGradient(true);
         AdamW opt = new AdamW(model.parameters(), cfg.adam());
-        BatchOrder order = new BatchOrder(data.size(), cfg.batchSize(), cfg.seed());
+        BatchOrder order = BatchOrder.byLength(data, cfg.batchSize(), cfg.seed());
         List<Double> losses = new ArrayList<>();
         long tokens = 0;
         long t0 = System.nanoTime();
