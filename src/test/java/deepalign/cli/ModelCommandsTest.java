@@ -157,6 +157,18 @@ class ModelCommandsTest {
     }
 
     @Test
+    void generateStopsAtAStopString() {
+        String full = Cli.run("generate", "--model", model.toString(), "--prompt", "w3", "--max-new-tokens", "12").out().strip();
+        String[] words = full.split(" ");
+        String stop = words[2];
+        int k = 0; // the first prefix of the continuation that contains the stop string
+        while (!String.join(" ", java.util.Arrays.copyOf(words, k + 1)).contains(stop)) k++;
+        Cli.Result r = Cli.run("generate", "--model", model.toString(), "--prompt", "w3", "--max-new-tokens", "12", "--stop", stop);
+        assertThat(r.out().strip()).isEqualTo(String.join(" ", java.util.Arrays.copyOf(words, k + 1)));
+        assertThat(r.err()).contains("stopped by stop");
+    }
+
+    @Test
     void generateRejectsBadSettings() {
         assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--top-p", "0"), "--top-p must be in (0, 1]");
         assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--temperature", "-1"), "--temperature must be");
