@@ -33,6 +33,7 @@ class BenchCommandTest {
         assertThat(machine.get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(machine.get("intra_op_threads").asInt()).isPositive();
         assertThat(machine.has("tcmalloc")).isTrue();
+        assertThat(machine.get("load_average").asDouble()).isNotNegative();
         assertThat(machine.get("versions").get("pytorch").asText()).isNotBlank();
         assertThat(doc.get("matmul").get("gflops").asDouble()).isPositive();
         assertThat(doc.get("flop_formulas").get("forward").asText()).contains("4 * layers * T_ctx");
