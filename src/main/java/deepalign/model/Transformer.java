@@ -148,9 +148,11 @@ public final class Transformer implements AutoCloseable {
         }
         long s = k.getShape().get(2);
         // Query heads h*G..h*G+G-1 share kv head h (HF repeat_kv), so fold the group into the row axis.
-        NDArray qg = q.reshape(b, nkv, groups * t, hd);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(hd))).reshape(b, nh, t, s);
-        NDArray probs = scores.add(mask).softmax(-1).reshape(b, nkv, groups * t, s);
+        // The 1/sqrt(d) scale goes on q [.., T, D], not on the T x S scores: one pass over far fewer numbers.
+        NDArray qg = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(b, nkv, groups * t, hd);
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, nh, t, s);
+        // In place: the scores are a fresh array, and autograd keeps matmul's inputs, not its output.
+        NDArray probs = scores.addi(mask).softmax(-1).reshape(b, nkv, groups * t, s);
         NDArray out = probs.matMul(v).reshape(b, nh, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
         return linear(out, param(sa + "o_proj.weight"), params.get(sa + "o_proj.bias"));
     }
