@@ -7,6 +7,13 @@ final class Commands {
     private Commands() {}
 
     static List<Object> all() {
-        return List.of(new OrganismCommand(), new JudgeCommand());
+        return List.of(
+                new InfoCommand(),
+                new GenerateCommand(),
+                new LogitsCommand(),
+                new ModelCommand(),
+                new OrganismCommand(),
+                new JudgeCommand(),
+                new BenchCommand());
     }
 }
