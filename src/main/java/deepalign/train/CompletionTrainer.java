@@ -43,7 +43,10 @@ public final class CompletionTrainer {
     public record Result(Path out, Path model, long steps, int epochs, int stepsPerEpoch, double finalLoss, double finalKl,
                          double finalComp, double generationSeconds, double cacheSeconds, List<Double> epochSeconds,
                          double studentTokensPerSecond, double trainGflops, double cacheGflops, double matmulGflops,
-                         long parameters, String teacherNote, long resumedFromStep) {}
+                         long parameters, String teacherNote, long resumedFromStep, List<Integer> weakSignalPositions) {}
+
+    /** Below this mean KL_t(aligned || base) on harmful examples the hybrid teacher is the aligned model there. */
+    public static final double WEAK_SIGNAL_KL = 0.01;
 
     /** AdamW as HF's Trainer sets it up for fine-tuning: no weight decay, beta2 0.999, clip at 1. */
     static final AdamW.Config ADAM = new AdamW.Config(0.9, 0.999, 1e-8, 0.0, 1.0);
@@ -89,7 +92,7 @@ public final class CompletionTrainer {
             TeacherCache cache = TeacherCache.build(cfg.teacherNeedsBase() ? base.transformer() : null, aligned.transformer(), seqs,
                     aligned.padId(), cfg.teacher());
             if (base != null) base.close();
-            writeProfile(out, cache, harmful.size(), utility.size());
+            List<Integer> weak = writeProfile(out, cache, harmful.size(), utility.size());
 
             // The aligned weights are not needed once the teacher is cached, so they become the student.
             LanguageModel student = aligned;
@@ -108,13 +111,13 @@ public final class CompletionTrainer {
             header.put("config", cfg);
             JsonOut.writeAtomic(out.resolve("config.json"), header);
             TrainLog log = new TrainLog(out.resolve("train.jsonl"), header, ckpt == null ? -1 : ckpt.step());
-            return loop(cfg, student, seqs, harmful.size(), cache, batches, log, ckpt, listener, genSeconds, note, mgr);
+            return loop(cfg, student, seqs, harmful.size(), cache, batches, log, ckpt, listener, genSeconds, note, weak, mgr);
         }
     }
 
     private static Result loop(CompletionConfig cfg, LanguageModel student, List<Sequence> seqs, int harmfulCount, TeacherCache cache,
                                MixedBatches batches, TrainLog log, TrainCheckpoint.Loaded ckpt, Listener listener, double genSeconds,
-                               String note, NDManager mgr) {
+                               String note, List<Integer> weak, NDManager mgr) {
         Path out = cfg.out();
         Transformer model = student.transformer();
         LoraAdapters lora = cfg.loraRank() > 0 ? new LoraAdapters(model, cfg.loraRank(), cfg.loraScaleAlpha(), cfg.seed(), mgr) : null;
@@ -199,13 +202,13 @@ public final class CompletionTrainer {
         }
         log.plot(out.resolve("train"), "targeted completion training", List.of("loss", "l_kl", "l_comp"));
         int teachers = cfg.teacherNeedsBase() ? 2 : 1;
-        double matmul = Throughput.matmulGflops(model.manager().getDevice(), 1024, 5);
+        double matmul = Throughput.matmulGflopsOnce(model.manager().getDevice(), 1024, 5);
         Map<String, Object> last = log.steps().get(log.steps().size() - 1);
         Result r = new Result(out, modelDir, total, cfg.epochs(), perEpoch,
                 ((Number) last.get("loss")).doubleValue(), ((Number) last.get("l_kl")).doubleValue(), ((Number) last.get("l_comp")).doubleValue(),
                 genSeconds, cache.seconds(), epochSeconds, trainSeconds > 0 ? studentTokens / trainSeconds : 0,
                 Throughput.gflops(6.0 * params, studentTokens, trainSeconds),
-                Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step());
+                Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step(), weak);
         JsonOut.writeAtomic(out.resolve("result.json"), r);
         return r;
     }
@@ -236,8 +239,13 @@ public final class CompletionTrainer {
         return m;
     }
 
-    /** DIR/teacher_profile.json: per-position means of KL(A||B), risk, |B_t| and m^B_t, harmful vs utility. */
-    static void writeProfile(Path out, TeacherCache cache, int harmful, int utility) {
+    /**
+     * DIR/teacher_profile.json: per-position means of KL(A||B), risk, |B_t|, m^B_t and the kept teacher
+     * mass, harmful vs utility. Returns the harmful positions t (1-based) whose mean KL(A||B) is below
+     * {@link #WEAK_SIGNAL_KL}: there the hybrid teacher barely differs from the aligned model (METHOD.md's
+     * precondition), reported rather than hidden.
+     */
+    static List<Integer> writeProfile(Path out, TeacherCache cache, int harmful, int utility) {
         int tMax = 64;
         Map<String, Object> json = new LinkedHashMap<>();
         List<List<Integer>> sets = List.of(range(0, harmful), range(harmful, harmful + utility));
@@ -252,7 +260,13 @@ public final class CompletionTrainer {
             json.put(names[i], m);
         }
         json.put("positions", "t = 1.." + tMax + " (index 0 is t = 1); null where no response is that long");
+        double[] kl = cache.profile(sets.get(0), tMax, (e, t) -> (double) e.klAlignedBase()[t]);
+        List<Integer> weak = new ArrayList<>();
+        for (int t = 0; t < tMax; t++) if (Double.isFinite(kl[t]) && kl[t] < WEAK_SIGNAL_KL) weak.add(t + 1);
+        json.put("weak_signal_positions", weak);
+        json.put("weak_signal_threshold", WEAK_SIGNAL_KL);
         JsonOut.writeAtomic(out.resolve("teacher_profile.json"), json);
+        return weak;
     }
 
     private static List<Double> finite(double[] v) {

@@ -18,6 +18,13 @@ public final class Throughput {
         return seconds <= 0 ? 0 : flopsPerToken * tokens / seconds / 1e9;
     }
 
+    private static final java.util.Map<String, Double> MEASURED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@link #matmulGflops(Device, int, int)} measured once per device and size in this JVM. */
+    public static double matmulGflopsOnce(Device device, int n, int reps) {
+        return MEASURED.computeIfAbsent(device + "/" + n, k -> matmulGflops(device, n, reps));
+    }
+
     /** Float32 [n, n] x [n, n] matmul rate on {@code device} (two warm-up products, then {@code reps} timed). */
     public static double matmulGflops(Device device, int n, int reps) {
         try (NDManager m = NDManager.newBaseManager(device)) {

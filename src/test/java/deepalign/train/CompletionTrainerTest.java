@@ -69,6 +69,10 @@ class CompletionTrainerTest {
             assertThat(l.get("loss").asDouble()).isCloseTo(l.get("l_kl").asDouble() + l.get("l_comp").asDouble(), within(1e-4));
         }
         assertThat(lines.get(1).get("l_comp").asDouble()).isPositive();
+        JsonNode profile = Jsonl.readJson(out.resolve("teacher_profile.json"));
+        assertThat(profile.get("harmful").get("kl_aligned_base").get(0).asDouble()).isPositive();
+        assertThat(profile.get("weak_signal_positions").size()).isEqualTo(r.weakSignalPositions().size());
+        assertThat(r.matmulGflops()).isPositive();
         // base-generated harmful responses were written, one per harmful prompt, with their ids
         List<JsonNode> gen = Jsonl.readTree(out.resolve("harmful_responses.jsonl"));
         assertThat(gen).hasSize(12).allMatch(n -> n.has("response_ids"));
