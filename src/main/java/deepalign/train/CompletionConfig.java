@@ -1,0 +1,109 @@
+package deepalign.train;
+
+import deepalign.DeepalignException;
+import java.nio.file.Path;
+
+/**
+ * One targeted-completion run (METHOD.md section 3). Defaults follow the paper where it is explicit
+ * (lambda 1.2, tau 2, k 100, harmful fraction 0.4, 15 epochs at lr 1e-5 for 7-8B models) and this
+ * project's choices elsewhere (p_min, M, alpha_base, gamma, margin); small models need their own
+ * epochs and lr.
+ *
+ * @param base            base model directory (may be null when lambda = 1, L_comp is off and responses come from the dataset)
+ * @param aligned         aligned model directory (teacher, and the student's start unless {@code student} is set)
+ * @param student         where the student starts; null = the aligned model (recovery stage 2 starts from stage 1)
+ * @param out             run directory: model/, train.jsonl, train.png, ckpt/, result.json
+ * @param warmupFraction  linear warm-up share of the steps, then cosine decay to 10% of lr
+ * @param loraRank        0 = full fine-tuning, else LoRA adapters of this rank
+ * @param loraAlpha       LoRA alpha (scale alpha / rank); 0 means 2 * rank
+ * @param checkpointEvery steps between checkpoints (0 = at epoch ends only)
+ */
+public record CompletionConfig(
+        Path base,
+        Path aligned,
+        Path student,
+        Path out,
+        TrainingData.Config data,
+        TeacherCache.Config teacher,
+        CompletionLoss.Config loss,
+        int epochs,
+        double lr,
+        double warmupFraction,
+        int batchSize,
+        double harmfulFraction,
+        long seed,
+        int loraRank,
+        double loraAlpha,
+        int checkpointEvery) {
+
+    /** The paper's schedule for 7-8B models (15 epochs, AdamW at 1e-5). */
+    public static final int PAPER_EPOCHS = 15;
+    public static final double PAPER_LR = 1e-5;
+    /** The built-in organism's schedule, picked by measurement (see the train package docs). */
+    public static final int ORGANISM_EPOCHS = 3;
+    public static final double ORGANISM_LR = 1e-4;
+
+    public CompletionConfig {
+        if (epochs < 1) throw new DeepalignException("--epochs must be at least 1, got " + epochs);
+        if (!(lr > 0)) throw new DeepalignException("--lr must be positive, got " + lr);
+        if (!(teacher.tau() > 0)) throw new DeepalignException("--tau must be positive, got " + teacher.tau());
+        if (teacher.topM() < 1 || teacher.k() < 1) throw new DeepalignException("--top-m and --k must be at least 1");
+        if (loraRank < 0) throw new DeepalignException("--lora-rank must be >= 0, got " + loraRank);
+        if (checkpointEvery < 0) throw new DeepalignException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+    }
+
+    /** The paper's recipe on the given models and data, writing to {@code out}. */
+    public static CompletionConfig defaults(Path base, Path aligned, Path harmful, Path utility, Path out) {
+        return new CompletionConfig(base, aligned, null, out, TrainingData.Config.defaults(harmful, utility), TeacherCache.Config.defaults(),
+                CompletionLoss.Config.defaults(), PAPER_EPOCHS, PAPER_LR, 0.05, 16, 0.4, 0, 0, 0, 0);
+    }
+
+    public double loraScaleAlpha() {
+        return loraAlpha > 0 ? loraAlpha : 2.0 * loraRank;
+    }
+
+    /** Whether the base model's logits are needed by the teacher (hybrid extrapolation or B_t). */
+    public boolean teacherNeedsBase() {
+        return loss.enabled() || teacher.lambda() != 1.0;
+    }
+
+    public CompletionConfig withSchedule(int epochs, double lr, int batchSize) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withOut(Path out) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withStudent(Path student) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withTeacher(TeacherCache.Config teacher) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withLoss(CompletionLoss.Config loss) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withData(TrainingData.Config data) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+
+    public CompletionConfig withLora(int rank, double alpha) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, rank, alpha, checkpointEvery);
+    }
+
+    public CompletionConfig withRun(long seed, int checkpointEvery, double harmfulFraction) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+    }
+}
