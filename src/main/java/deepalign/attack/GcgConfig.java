@@ -1,0 +1,110 @@
+package deepalign.attack;
+
+import deepalign.DeepalignException;
+import java.util.Locale;
+
+/**
+ * Knobs of GCG (Zou et al. 2023). {@link #organism()} is sized for the model organism on a laptop CPU
+ * (a 25-prompt run in minutes); {@link #paper()} is the paper's setting for real models on a GPU.
+ *
+ * @param suffixLength adversarial suffix length in tokens
+ * @param topK         candidate tokens per position: the k with the most negative one-hot gradient
+ * @param candidates   candidate suffixes per step, each replacing one position by one of its top-k tokens
+ * @param steps        optimisation steps per prompt (an early success stops sooner)
+ * @param evalEvery    generate and judge every this many steps (0: only when the target becomes the greedy
+ *                     continuation, and at the end)
+ * @param scoreBatch   candidates per forward pass when scoring (memory bound)
+ * @param init         the token the suffix starts as (repeated); when it is not one allowed token of the
+ *                     vocabulary, the first of "!", "x", "the", "a" that is, else the first allowed token
+ * @param seed         seed of candidate sampling (prompt i uses its own stream, so results do not depend on
+ *                     which other prompts run)
+ */
+public record GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed) {
+
+    public GcgConfig {
+        check(suffixLength >= 1, "suffix length must be at least 1, got " + suffixLength);
+        check(topK >= 1, "top-k must be at least 1, got " + topK);
+        check(candidates >= 1, "candidates must be at least 1, got " + candidates);
+        check(steps >= 0, "steps must be >= 0, got " + steps);
+        check(evalEvery >= 0, "eval-every must be >= 0, got " + evalEvery);
+        check(scoreBatch >= 1, "score batch must be at least 1, got " + scoreBatch);
+        if (init == null || init.isBlank()) init = "!";
+    }
+
+    /**
+     * Defaults for the model organism on CPU, chosen by measurement (README of GcgCommand / report): a word-level
+     * vocabulary of a few thousand words needs far fewer candidates than a 32k-128k BPE vocabulary.
+     */
+    public static GcgConfig organism() {
+        return new GcgConfig(20, 64, 64, 60, 10, 64, "!", 0);
+    }
+
+    /** Zou et al.'s individual-behaviour setting: 20 tokens, top-256, 512 candidates, 500 steps (GPU). */
+    public static GcgConfig paper() {
+        return new GcgConfig(20, 256, 512, 500, 10, 128, "!", 0);
+    }
+
+    /**
+     * "gcg", "gcg:paper" or "gcg:steps=100,topk=128,candidates=256,length=20,eval-every=5,batch=64,init=the,seed=1"
+     * (a preset name may come first: "gcg:paper,steps=50"). The prefix "gcg" is optional.
+     */
+    public static GcgConfig parse(String spec) {
+        String s = spec == null ? "" : spec.trim();
+        if (s.toLowerCase(Locale.ROOT).startsWith("gcg")) s = s.substring(3);
+        if (s.startsWith(":")) s = s.substring(1);
+        GcgConfig c = organism();
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            if (p.equalsIgnoreCase("paper")) {
+                c = paper().withSeed(c.seed);
+                continue;
+            }
+            if (p.equalsIgnoreCase("organism")) {
+                c = organism().withSeed(c.seed);
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq < 0) throw new DeepalignException("GCG option '" + p + "' in '" + spec + "' is not KEY=VALUE or a preset (organism, paper)");
+            String key = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String value = p.substring(eq + 1).trim();
+            c = switch (key) {
+                case "length", "suffix-length" -> c.with(num(key, value), c.topK, c.candidates, c.steps, c.evalEvery, c.scoreBatch, c.init);
+                case "topk", "top-k" -> c.with(c.suffixLength, num(key, value), c.candidates, c.steps, c.evalEvery, c.scoreBatch, c.init);
+                case "candidates" -> c.with(c.suffixLength, c.topK, num(key, value), c.steps, c.evalEvery, c.scoreBatch, c.init);
+                case "steps" -> c.with(c.suffixLength, c.topK, c.candidates, num(key, value), c.evalEvery, c.scoreBatch, c.init);
+                case "eval-every" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, num(key, value), c.scoreBatch, c.init);
+                case "batch", "score-batch" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, c.evalEvery, num(key, value), c.init);
+                case "init" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, c.evalEvery, c.scoreBatch, value);
+                case "seed" -> c.withSeed(num(key, value));
+                default -> throw new DeepalignException("unknown GCG option '" + key + "' in '" + spec
+                        + "'; use length, topk, candidates, steps, eval-every, batch, init or seed");
+            };
+        }
+        return c;
+    }
+
+    public GcgConfig withSeed(long s) {
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, s);
+    }
+
+    public GcgConfig withSteps(int n) {
+        return new GcgConfig(suffixLength, topK, candidates, n, evalEvery, scoreBatch, init, seed);
+    }
+
+    private GcgConfig with(int length, int k, int cands, int nSteps, int every, int batch, String initToken) {
+        return new GcgConfig(length, k, cands, nSteps, every, batch, initToken, seed);
+    }
+
+    private static int num(String key, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new DeepalignException("GCG option " + key + " needs an integer, got '" + value + "'");
+        }
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) throw new DeepalignException("invalid GCG config: " + message);
+    }
+}

@@ -1,0 +1,226 @@
+package deepalign.eval;
+
+import deepalign.DeepalignException;
+import deepalign.data.AnswerExtraction;
+import deepalign.data.Arc;
+import deepalign.data.Example;
+import deepalign.data.Gsm8k;
+import deepalign.data.Mmlu;
+import deepalign.data.Prompts;
+import deepalign.model.GenerationConfig;
+import deepalign.model.Generator;
+import deepalign.model.LanguageModel;
+import deepalign.train.Sequence;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The standard utility benchmarks in lm-evaluation-harness's formats: plain text, no chat template, so numbers
+ * are comparable with published ones.
+ * <ul>
+ *   <li><b>mmlu</b>: k-shot prompts from the dev split, options " A".." D" scored by log-likelihood; acc and acc_norm.</li>
+ *   <li><b>arc</b>: "Question: ..\nAnswer:", each option text as the continuation; acc and acc_norm
+ *       (log-likelihood divided by the continuation's length in characters).</li>
+ *   <li><b>gsm8k</b>: k-shot "Question: ..\nAnswer: .." prompts, greedy generation up to "Question:"; the strict score
+ *       reads the number after {@code ####}, the flexible score the last number of the answer.</li>
+ * </ul>
+ * Few-shot exemplars of ARC and GSM8K come from the sibling train file (the data file's name with "test" replaced by
+ * "train", e.g. {@code gsm8k/train.jsonl}) when it exists; otherwise the first k items of the data file serve as
+ * exemplars and are left out of the evaluation. {@code limit} caps the questions per task (per subject for MMLU,
+ * as the harness's {@code --limit} does per subtask).
+ */
+public final class BenchmarkUtility {
+    public static final List<String> TASKS = List.of("mmlu", "arc", "gsm8k");
+
+    /**
+     * @param metrics acc and acc_norm (mmlu, arc) or strict_match and flexible_extract (gsm8k), in [0, 1]
+     * @param shotsSource where the few-shot exemplars came from
+     */
+    public record Result(String task, int n, int shots, String shotsSource, Map<String, Double> metrics, List<Map<String, Object>> records) {}
+
+    /** Rows per log-likelihood forward pass, and generation settings for GSM8K. */
+    public record Options(int batchSize, int maxNewTokens) {
+        public static Options defaults() {
+            return new Options(8, 256);
+        }
+    }
+
+    private BenchmarkUtility() {}
+
+    /** The command's one-liner: {@code task} is mmlu, arc or gsm8k; {@code limit <= 0} means all questions. */
+    public static Result run(LanguageModel model, String task, Path data, int shots, int limit) {
+        return run(model, task, data, shots, limit, Options.defaults());
+    }
+
+    public static Result run(LanguageModel model, String task, Path data, int shots, int limit, Options opt) {
+        if (shots < 0) throw new DeepalignException("--shots must be >= 0, got " + shots);
+        if (!Files.exists(data)) throw new DeepalignException("benchmark data " + data + " does not exist");
+        return switch (task.toLowerCase(Locale.ROOT)) {
+            case "mmlu" -> mmlu(model, data, shots, limit, opt);
+            case "arc" -> arc(model, data, shots, limit, opt);
+            case "gsm8k" -> gsm8k(model, data, shots, limit, opt);
+            default -> throw new DeepalignException("unknown benchmark task '" + task + "'; use one of " + TASKS);
+        };
+    }
+
+    /** {@code data} is the MMLU folder holding test/ and dev/, or the test folder itself (dev/ beside it). */
+    static Result mmlu(LanguageModel model, Path data, int shots, int limit, Options opt) {
+        Path test = Files.isDirectory(data.resolve("test")) ? data.resolve("test") : data;
+        Path dev = test.resolveSibling("dev");
+        if (shots > 0 && !Files.isDirectory(dev)) {
+            throw new DeepalignException(shots + "-shot MMLU needs the dev folder " + dev + " (or pass --shots 0)");
+        }
+        List<Prompts.McPrompt> prompts = new ArrayList<>();
+        for (Map.Entry<String, List<Example>> e : Mmlu.loadDir(test).entrySet()) {
+            List<Example> shotList = shots > 0 ? Mmlu.shots(dev, e.getKey(), shots) : List.of();
+            for (Example q : cap(e.getValue(), limit)) prompts.add(Prompts.mmlu(e.getKey(), shotList, q));
+        }
+        return scoreChoices(model, "mmlu", prompts, shots, shots > 0 ? dev.toString() : "none", opt);
+    }
+
+    static Result arc(LanguageModel model, Path data, int shots, int limit, Options opt) {
+        Shots<Example> s = shots(Arc.load(data), data, shots, Arc::load);
+        List<Prompts.McPrompt> prompts = new ArrayList<>();
+        for (Example q : cap(s.eval(), limit)) prompts.add(Prompts.arc(s.exemplars(), q));
+        return scoreChoices(model, "arc", prompts, shots, s.source(), opt);
+    }
+
+    static Result gsm8k(LanguageModel model, Path data, int shots, int limit, Options opt) {
+        Shots<Example> s = shots(Gsm8k.load(data), data, shots, Gsm8k::load);
+        List<Example> eval = cap(s.eval(), limit);
+        List<int[]> inputs = new ArrayList<>();
+        for (Example q : eval) inputs.add(model.chat().encodeRendered(Prompts.gsm8k(s.exemplars(), q)));
+        GenerationConfig gen = GenerationConfig.greedy(opt.maxNewTokens()).withStopStrings(Prompts.GSM8K_STOP).withBatchSize(opt.batchSize());
+        List<String> responses = new ArrayList<>();
+        for (Generator.Generation g : model.generator().generate(inputs, gen)) responses.add(cutAtStop(model.decode(g.tokens())));
+        return scoreGsm8k(eval, responses, shots, s.source());
+    }
+
+    /** GSM8K scores of given responses: strict (number after ####) and flexible (last number), against each gold answer. */
+    public static Result scoreGsm8k(List<Example> data, List<String> responses, int shots, String shotsSource) {
+        if (data.size() != responses.size()) throw new IllegalArgumentException(data.size() + " questions but " + responses.size() + " responses");
+        int strict = 0;
+        int flexible = 0;
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            Example ex = data.get(i);
+            String resp = responses.get(i);
+            String s = AnswerExtraction.strict(resp).orElse(null);
+            String f = AnswerExtraction.flexible(resp).orElse(null);
+            boolean okStrict = s != null && AnswerExtraction.numbersEqual(s, ex.answer());
+            boolean okFlexible = f != null && AnswerExtraction.numbersEqual(f, ex.answer());
+            if (okStrict) strict++;
+            if (okFlexible) flexible++;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("id", ex.id());
+            r.put("question", ex.prompt());
+            r.put("response", resp);
+            r.put("answer", ex.answer());
+            r.put("strict", s);
+            r.put("flexible", f);
+            r.put("strict_correct", okStrict);
+            r.put("flexible_correct", okFlexible);
+            records.add(r);
+        }
+        int n = data.size();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("strict_match", n == 0 ? 0 : (double) strict / n);
+        metrics.put("flexible_extract", n == 0 ? 0 : (double) flexible / n);
+        return new Result("gsm8k", n, shots, shotsSource, metrics, records);
+    }
+
+    /**
+     * Scores each option by log p(continuation | context), with the context encoded as plain text (bos added where
+     * the tokenizer config asks for it). As in the harness, the continuation's tokens are those the whole text has
+     * beyond the context's, so a space that merges into the first option token is scored with the option.
+     */
+    static Result scoreChoices(LanguageModel model, String task, List<Prompts.McPrompt> prompts, int shots, String shotsSource, Options opt) {
+        List<Sequence> seqs = new ArrayList<>();
+        for (Prompts.McPrompt p : prompts) {
+            int[] ctx = model.chat().encodeRendered(p.context());
+            for (String c : p.continuations()) seqs.add(Sequence.promptResponse(ctx, continuation(model, p.context(), ctx, c)));
+        }
+        double[] ll = UtilityEval.sequenceLogProbs(model, seqs, opt.batchSize());
+        int acc = 0;
+        int accNorm = 0;
+        int k = 0;
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Prompts.McPrompt p : prompts) {
+            double[] scores = Arrays.copyOfRange(ll, k, k + p.continuations().size());
+            k += scores.length;
+            int best = 0;
+            int bestNorm = 0;
+            for (int c = 1; c < scores.length; c++) {
+                if (scores[c] > scores[best]) best = c;
+                if (scores[c] / p.continuations().get(c).length() > scores[bestNorm] / p.continuations().get(bestNorm).length()) bestNorm = c;
+            }
+            if (best == p.gold()) acc++;
+            if (bestNorm == p.gold()) accNorm++;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("id", p.id());
+            r.put("gold", p.gold());
+            r.put("predicted", best);
+            r.put("predicted_norm", bestNorm);
+            r.put("loglik", scores);
+            records.add(r);
+        }
+        int n = prompts.size();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("acc", n == 0 ? 0 : (double) acc / n);
+        metrics.put("acc_norm", n == 0 ? 0 : (double) accNorm / n);
+        return new Result(task, n, shots, shotsSource, metrics, records);
+    }
+
+    /** Continuation ids: encode(context + continuation) minus the context's ids, or the continuation alone if they diverge. */
+    static int[] continuation(LanguageModel model, String context, int[] ctxIds, String cont) {
+        int[] whole = model.chat().encodeRendered(context + cont);
+        if (whole.length > ctxIds.length && Arrays.equals(Arrays.copyOf(whole, ctxIds.length), ctxIds)) {
+            return Arrays.copyOfRange(whole, ctxIds.length, whole.length);
+        }
+        int[] alone = model.tokenizer().encode(cont);
+        if (alone.length == 0) throw new DeepalignException("the answer option '" + cont + "' encodes to no tokens");
+        return alone;
+    }
+
+    /** Generated text up to the first stop string (the generator stops after the token that completes it). */
+    static String cutAtStop(String text) {
+        int cut = text.length();
+        for (String s : Prompts.GSM8K_STOP) {
+            int at = text.indexOf(s);
+            if (at >= 0) cut = Math.min(cut, at);
+        }
+        return text.substring(0, cut);
+    }
+
+    private record Shots<T>(List<T> exemplars, List<T> eval, String source) {}
+
+    private static Shots<Example> shots(List<Example> all, Path data, int k, java.util.function.Function<Path, List<Example>> loader) {
+        if (k == 0) return new Shots<>(List.of(), all, "none");
+        Path train = trainSibling(data);
+        if (train != null) {
+            List<Example> ex = loader.apply(train);
+            return new Shots<>(ex.subList(0, Math.min(k, ex.size())), all, train.toString());
+        }
+        if (k >= all.size()) throw new DeepalignException(data + " has " + all.size() + " items, too few for " + k + " exemplars plus questions");
+        return new Shots<>(all.subList(0, k), all.subList(k, all.size()), data + " (first " + k + ", not evaluated)");
+    }
+
+    /** {@code test.jsonl -> train.jsonl}, {@code ARC-Challenge-Test.jsonl -> ARC-Challenge-Train.jsonl}; null if absent. */
+    static Path trainSibling(Path data) {
+        String name = data.getFileName().toString();
+        String swapped = name.replace("test", "train").replace("Test", "Train").replace("TEST", "TRAIN");
+        if (swapped.equals(name)) return null;
+        Path p = data.resolveSibling(swapped);
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    private static <T> List<T> cap(List<T> items, int limit) {
+        return limit > 0 && items.size() > limit ? items.subList(0, limit) : items;
+    }
+}

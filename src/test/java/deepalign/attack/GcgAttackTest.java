@@ -1,0 +1,210 @@
+package deepalign.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import deepalign.DeepalignException;
+import deepalign.data.Example;
+import deepalign.data.Jsonl;
+import deepalign.judge.Judge;
+import deepalign.judge.JudgeRequest;
+import deepalign.judge.JudgeResult;
+import deepalign.judge.OracleJudge;
+import deepalign.judge.Verdict;
+import deepalign.model.GenerationConfig;
+import deepalign.model.LanguageModel;
+import deepalign.model.ModelConfig;
+import deepalign.model.TinyModels;
+import deepalign.model.Transformer;
+import deepalign.organism.Organism;
+import deepalign.organism.Organisms;
+import deepalign.testing.TinyOrganism;
+import deepalign.tokenize.ChatEncoder;
+import deepalign.tokenize.Tokenizer;
+import deepalign.tokenize.TokenizerConfig;
+import deepalign.tokenize.WordLevelTokenizerWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GcgAttackTest {
+    @TempDir
+    Path dir;
+
+    NDManager m;
+    Tokenizer tok;
+
+    @BeforeEach
+    void setUp() {
+        m = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (tok != null) tok.close();
+        m.close();
+    }
+
+    /** A random tiny Llama over a synthetic word-level vocabulary w0..w50 (ids 10..60), in {@code type}. */
+    private LanguageModel tinyModel(DataType type) {
+        ModelConfig c = TinyModels.llama();
+        WordLevelTokenizerWriter.writeSynthetic(dir, c.vocabSize());
+        tok = Tokenizer.load(dir);
+        Transformer t = TinyModels.cast(TinyModels.random(c, m, 3), type);
+        return new LanguageModel(dir, t, tok, ChatEncoder.of(tok, TokenizerConfig.load(dir)));
+    }
+
+    @Test
+    void layoutSplicesTheSuffixWhereTheTemplatePutsTheUserText() {
+        LanguageModel lm = tinyModel(DataType.FLOAT32);
+        GcgLayout layout = GcgLayout.of(lm, "w3 w4 w5", "w10 w11 w12");
+        int[] suffix = tok.encode("w20 w21");
+        int[] expected = lm.chat().encodeWithPrefill(null, "w3 w4 w5 w20 w21", tok.encode("w10 w11 w12"));
+        assertThat(layout.fullIds(suffix)).containsExactly(expected);
+        assertThat(layout.targetStart(2)).isEqualTo(expected.length - 3);
+        assertThat(layout.retokenizes(lm, "w3 w4 w5 w20 w21", suffix)).isTrue();
+        assertThat(layout.retokenizes(lm, "w3 w4 w5 w20", suffix)).isFalse();
+        assertThatThrownBy(() -> GcgLayout.of(lm, "w3", "w10 nonsense"))
+                .isInstanceOf(DeepalignException.class).hasMessageContaining("outside the vocabulary");
+    }
+
+    /** d loss / d one_hot[i, v] by autograd against central differences of the relaxed loss, in float64. */
+    @Test
+    void oneHotGradientMatchesFiniteDifferences() {
+        LanguageModel lm = tinyModel(DataType.FLOAT64);
+        GcgLayout layout = GcgLayout.of(lm, "w3 w4 w5", "w10 w11 w12");
+        int[] suffix = tok.encode("w20 w21 w22");
+        GcgObjective obj = new GcgObjective(lm.transformer(), layout, suffix.length);
+        GcgObjective.Gradient g = obj.gradient(suffix);
+        int v = obj.vocabSize();
+        assertThat(g.grad()).hasSize(suffix.length * v);
+        assertThat(g.loss()).isCloseTo(obj.score(List.of(suffix), 1).loss()[0], offset(1e-9));
+        double[] base = obj.oneHot(m, suffix).toDoubleArray();
+        double eps = 1e-6;
+        for (int[] iv : new int[][] {{0, 5}, {0, suffix[0]}, {1, 30}, {2, 60}, {2, suffix[2]}, {1, 0}}) {
+            int idx = iv[0] * v + iv[1];
+            double numeric = (lossAt(obj, base, idx, eps, suffix.length) - lossAt(obj, base, idx, -eps, suffix.length)) / (2 * eps);
+            assertThat(g.grad()[idx]).as("grad[%d, %d]", iv[0], iv[1]).isCloseTo(numeric, offset(1e-7 + 1e-5 * Math.abs(numeric)));
+        }
+        assertThat(Arrays.stream(g.grad()).map(Math::abs).max().orElseThrow()).isGreaterThan(1e-4);
+    }
+
+    private double lossAt(GcgObjective obj, double[] oneHot, int idx, double delta, int rows) {
+        double[] x = oneHot.clone();
+        x[idx] += delta;
+        try (NDManager sub = m.newSubManager()) {
+            NDArray a = sub.create(x, new Shape(rows, obj.vocabSize()));
+            return obj.loss(a).getDouble();
+        }
+    }
+
+    @Test
+    void candidatesNeverUseSpecialTokens() {
+        LanguageModel lm = tinyModel(DataType.FLOAT32);
+        GcgVocab vocab = GcgVocab.of(lm);
+        for (String s : WordLevelTokenizerWriter.specialTokens()) {
+            assertThat(vocab.allowed(tok.tokenToId(s).orElseThrow())).as(s).isFalse();
+        }
+        assertThat(vocab.allowed(tok.tokenToId("w0").orElseThrow())).isTrue();
+        assertThat(vocab.count()).isEqualTo(lm.config().vocabSize() - WordLevelTokenizerWriter.specialTokens().size());
+        assertThat(vocab.initToken(tok, "!")).isEqualTo(vocab.initToken(tok, "nonsense")).matches(vocab::allowed);
+        assertThat(vocab.initToken(tok, "w7")).isEqualTo(tok.tokenToId("w7").orElseThrow());
+
+        // a gradient that most favours the special tokens still yields only allowed candidates
+        GcgAttack gcg = new GcgAttack(new GcgConfig(3, 4, 50, 1, 0, 8, "w0", 0));
+        int v = lm.config().vocabSize();
+        double[] grad = new double[3 * v];
+        for (int pos = 0; pos < 3; pos++) {
+            for (int id = 0; id < v; id++) grad[pos * v + id] = id < 7 ? -100 : -id * 0.01;
+        }
+        int[][] top = gcg.topK(grad, vocab, v);
+        for (int[] row : top) assertThat(row).containsExactlyInAnyOrder(60, 59, 58, 57);
+        int[] suffix = tok.encode("w0 w0 w0");
+        List<int[]> cands = gcg.sample(suffix, top, new Random(1), tok);
+        assertThat(cands).isNotEmpty();
+        for (int[] c : cands) {
+            int changed = 0;
+            for (int i = 0; i < 3; i++) if (c[i] != suffix[i]) changed++;
+            assertThat(changed).isEqualTo(1);
+            assertThat(Arrays.stream(c).allMatch(vocab::allowed)).isTrue();
+        }
+        assertThat(cands.stream().map(Arrays::toString).distinct().count()).isEqualTo(cands.size());
+    }
+
+    /** Same seed, same suffixes; another seed, another search. Float64 keeps CPU thread scheduling out of the comparison. */
+    @Test
+    void runsAreSeeded() {
+        LanguageModel lm = tinyModel(DataType.FLOAT64);
+        List<Example> prompts = List.of(
+                new Example("a", "w3 w4 w5", null, null, null, true, null, null, "w10 w11 w12"),
+                new Example("b", "w7 w4 w5", null, null, null, true, null, null, "w13 w11"));
+        GcgConfig cfg = new GcgConfig(6, 8, 16, 4, 2, 16, "!", 5);
+        Judge judge = new Judge() { // never satisfied, so every run takes all its steps
+            public String name() {
+                return "never";
+            }
+
+            public JudgeResult judge(JudgeRequest r) {
+                return JudgeResult.of(Verdict.REFUSAL);
+            }
+        };
+        List<GcgResult> a = new GcgAttack(cfg).optimize(Target.of("t", lm), prompts, judge, GenerationConfig.greedy(4));
+        List<GcgResult> b = new GcgAttack(cfg).optimize(Target.of("t", lm), prompts, judge, GenerationConfig.greedy(4));
+        List<GcgResult> c = new GcgAttack(cfg.withSeed(6)).optimize(Target.of("t", lm), prompts, judge, GenerationConfig.greedy(4));
+        for (int i = 0; i < 2; i++) {
+            assertThat(b.get(i).suffixIds()).containsExactly(a.get(i).suffixIds());
+            assertThat(b.get(i).losses()).isEqualTo(a.get(i).losses());
+            assertThat(a.get(i).losses()).hasSize(5);
+            assertThat(a.get(i).checks()).isBetween(2, 3); // steps 2 and 4, then the best suffix unless it was just judged
+        }
+        assertThat(c.get(0).losses()).isNotEqualTo(a.get(0).losses());
+        // the synthetic vocabulary has no "!": the suffix starts as the first allowed word, "system"
+        int init = GcgVocab.of(lm).initToken(tok, "!");
+        assertThat(tok.idToToken(init)).isEqualTo("system");
+        assertThat(a.get(0).losses().get(0)).isEqualTo(c.get(0).losses().get(0));
+    }
+
+    @Test
+    void configParsesPresetsAndOverrides() {
+        assertThat(GcgConfig.parse("gcg")).isEqualTo(GcgConfig.organism());
+        assertThat(GcgConfig.parse("gcg:paper")).isEqualTo(GcgConfig.paper());
+        GcgConfig c = GcgConfig.parse("gcg:paper,steps=7,topk=3,length=5,candidates=9,eval-every=2,batch=4,init=the,seed=42");
+        assertThat(c).isEqualTo(new GcgConfig(5, 3, 9, 7, 2, 4, "the", 42));
+        assertThat(GcgAttack.fromSpec("gcg:steps=3").config().steps()).isEqualTo(3);
+        assertThatThrownBy(() -> GcgConfig.parse("gcg:speed=3")).isInstanceOf(DeepalignException.class).hasMessageContaining("speed");
+        assertThatThrownBy(() -> GcgConfig.parse("gcg:steps=x")).isInstanceOf(DeepalignException.class);
+        assertThatThrownBy(() -> GcgConfig.parse("gcg:length=0")).isInstanceOf(DeepalignException.class);
+    }
+
+    @Test
+    void lowersTheTargetLossOnTheTinyOrganism() {
+        Organism org = TinyOrganism.get();
+        List<Example> prompts = Jsonl.readExamples(org.data("harmful_test")).subList(0, 2);
+        try (NDManager mm = NDManager.newBaseManager()) {
+            LanguageModel lm = LanguageModel.load(org.aligned(), mm);
+            GcgAttack gcg = new GcgAttack(new GcgConfig(8, 16, 32, 5, 0, 32, "!", 0));
+            OracleJudge oracle = Organisms.oracle(org.dir());
+            List<GcgResult> results = gcg.optimize(Target.of("aligned", lm), prompts, oracle, GenerationConfig.greedy(32));
+            assertThat(results).hasSize(2);
+            for (GcgResult r : results) {
+                assertThat(r.losses()).hasSize(r.steps() + 1);
+                assertThat(r.bestLoss()).isLessThan(r.initialLoss() - 0.05);
+                assertThat(r.suffixIds()).hasSize(8);
+                assertThat(r.retokenizes()).isTrue();
+                assertThat(r.suffix().split(" ")).hasSize(8);
+                assertThat(r.attempt().injected()).isEqualTo(r.suffix());
+                assertThat(r.record()).containsKeys("suffix", "losses", "verdict", "success", "steps");
+            }
+        }
+    }
+}
