@@ -1,0 +1,40 @@
+package deepalign.decode;
+
+import deepalign.DeepalignException;
+import deepalign.attack.Target;
+import deepalign.model.LanguageModel;
+import deepalign.tokenize.Tokenizer;
+import java.util.Locale;
+
+/** Inference-time defenses, as {@link Target}s that attacks and utility evaluations run against unchanged. */
+public final class Defenses {
+    private Defenses() {}
+
+    /** The model as it is. */
+    public static Target none(LanguageModel model) {
+        return Target.of("none", model);
+    }
+
+    /**
+     * Contrastive decoding of {@code aligned} against {@code base} (see {@link ContrastiveStepModel}): prompts
+     * are framed by the aligned model's tokenizer and chat template, and each generation batch gets a fresh
+     * pair of KV caches. Refuses models whose tokenizers differ, naming both files and the first differing id.
+     */
+    public static Target contrastive(LanguageModel aligned, LanguageModel base, double alpha, Double beta) {
+        ContrastiveStepModel.checkArgs(alpha, beta);
+        String diff = Tokenizer.firstDifference(aligned.tokenizer(), base.tokenizer());
+        if (diff != null) throw new DeepalignException("contrastive decoding needs one tokenizer for both models: " + diff);
+        if (aligned.config().vocabSize() != base.config().vocabSize()) {
+            throw new DeepalignException("contrastive decoding needs one vocabulary, but " + aligned.dir() + " has vocab_size "
+                    + aligned.config().vocabSize() + " and " + base.dir() + " has " + base.config().vocabSize() + ".");
+        }
+        return new Target(describeContrastive(alpha, beta), aligned,
+                () -> new ContrastiveStepModel(aligned.transformer(), base.transformer(), alpha, beta));
+    }
+
+    /** Report label, e.g. "contrastive(alpha=1.0)" or "contrastive(alpha=1.0, beta=0.1)". */
+    public static String describeContrastive(double alpha, Double beta) {
+        String a = String.format(Locale.ROOT, "alpha=%s", alpha);
+        return beta == null ? "contrastive(" + a + ")" : String.format(Locale.ROOT, "contrastive(%s, beta=%s)", a, beta);
+    }
+}
