@@ -40,10 +40,13 @@ public final class AnalyzeTokensCommand implements Callable<Integer> {
         BaseFavored.Config cfg = new BaseFavored.Config(opts.maxPositions, k, pMin, opts.batchSize, topTokens);
         try (NDManager m = NDManager.newBaseManager();
                 ModelPair pair = opts.loadPair(m)) {
+            long t0 = System.nanoTime();
             List<Responses.Scored> h = opts.responses(pair, splits, true);
             List<Responses.Scored> b = opts.responses(pair, splits, false);
+            double responseSeconds = (System.nanoTime() - t0) / 1e9;
             BaseFavored.Result r = BaseFavored.run(pair, h, b, cfg);
             Map<String, Object> inputs = opts.describe(splits);
+            inputs.put("response_seconds", responseSeconds);
             AnalyzeKlCommand.print(spec, AnalysisReport.tokens(r, inputs, opts.out, "tokens"));
         }
         return 0;
