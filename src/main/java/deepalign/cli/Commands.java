@@ -13,6 +13,10 @@ final class Commands {
                 new LogitsCommand(),
                 new ModelCommand(),
                 new OrganismCommand(),
+                new AnalyzeCommand(),
+                new EvalCommand(),
+                new AttackCommand(),
+                new TrainCommand(),
                 new JudgeCommand(),
                 new BenchCommand());
     }
