@@ -8,6 +8,7 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
+                new DemoCommand(),
                 new InfoCommand(),
                 new GenerateCommand(),
                 new LogitsCommand(),

@@ -1,0 +1,31 @@
+package deepalign.cli;
+
+import deepalign.demo.Demo;
+import deepalign.demo.DemoConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `deepalign demo`: the whole paper on the model organism, in one command. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"The main job: build (or reuse) the model organism, diagnose it, attack it, defend it with contrastive decoding,",
+            "repair it with targeted completion training (against the sft-refusal and augment baselines), break it with a",
+            "fine-tuning attack and recover it. Writes DIR/report.json, DIR/report.html and every stage's records."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Organism and training seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--quick", description = "Tiny models and smaller attack budgets (120 harmful test prompts per attack, GCG excepted).")
+    boolean quick;
+
+    @Override
+    public Integer call() {
+        Path report = Demo.run(DemoConfig.of(out, seed, quick));
+        System.out.println("report: " + report + " and " + report.resolveSibling("report.html"));
+        return 0;
+    }
+}

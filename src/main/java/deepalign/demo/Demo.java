@@ -1,0 +1,261 @@
+package deepalign.demo;
+
+import ai.djl.ndarray.NDManager;
+import deepalign.DeepalignException;
+import deepalign.analysis.AnalysisReport;
+import deepalign.analysis.BaseFavored;
+import deepalign.analysis.ModelPair;
+import deepalign.analysis.PositionalKl;
+import deepalign.analysis.Responses;
+import deepalign.attack.Attack;
+import deepalign.attack.Attempt;
+import deepalign.attack.DecodingExploitAttack;
+import deepalign.attack.GcgAttack;
+import deepalign.attack.PrefillAttack;
+import deepalign.attack.Target;
+import deepalign.cli.Versions;
+import deepalign.data.Example;
+import deepalign.data.Jsonl;
+import deepalign.decode.Defenses;
+import deepalign.eval.Rates;
+import deepalign.eval.SafetyResult;
+import deepalign.eval.TargetUtilityEval;
+import deepalign.judge.Judge;
+import deepalign.model.GenerationConfig;
+import deepalign.model.LanguageModel;
+import deepalign.organism.Organism;
+import deepalign.organism.Organisms;
+import deepalign.report.JsonOut;
+import deepalign.train.Baselines;
+import deepalign.train.CompletionConfig;
+import deepalign.train.CompletionTrainer;
+import deepalign.train.FinetuneAttack;
+import deepalign.train.Recovery;
+import deepalign.train.TrainingData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main job: on the model organism, build (or reuse) the pair, diagnose it, attack it, defend it
+ * (contrastive decoding), repair it (targeted completion, against the sft-refusal and augment baselines),
+ * break it with a fine-tuning attack and recover it; write report.json, report.html and every stage's
+ * records under DIR/stages so each figure traces back to the responses it came from.
+ */
+public final class Demo {
+    public static final int[] PREFILLS = {5, 10, 20, 40};
+
+    private final DemoConfig cfg;
+    private final Map<String, Double> timing = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> asr = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> utility = new LinkedHashMap<>();
+    private final Map<String, double[]> klByPosition = new LinkedHashMap<>();
+    private final Map<String, List<Map<String, Object>>> examples = new LinkedHashMap<>();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+
+    public Demo(DemoConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    public static Path run(DemoConfig cfg) {
+        return new Demo(cfg).execute();
+    }
+
+    private Path execute() {
+        long t0 = System.nanoTime();
+        Path stages = cfg.out().resolve("stages");
+        long t = System.nanoTime();
+        Organism org = Organisms.cached(cfg.organismSize(), cfg.seed());
+        stage("organism", t);
+        Judge oracle = Organisms.oracle(org.dir());
+        List<Example> harmful = Jsonl.readExamples(org.data("harmful_test"));
+        List<Example> benign = Jsonl.readExamples(org.data("benign_test"));
+        List<Example> mc = Jsonl.readExamples(org.data("utility_mc_test"));
+        List<Example> math = Jsonl.readExamples(org.data("utility_math_test"));
+        GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
+
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LanguageModel base = LanguageModel.load(org.base(), manager);
+            LanguageModel aligned = LanguageModel.load(org.aligned(), manager);
+            ModelPair pair = new ModelPair(base, aligned);
+
+            t = System.nanoTime();
+            line("diagnostics: KL by position and base-favored tokens (aligned responses)");
+            var harmfulScored = Responses.forPair(pair, harmful, Responses.Source.ALIGNED, 64, 80, "harmful_test");
+            var benignScored = Responses.forPair(pair, benign, Responses.Source.ALIGNED, 64, 80, "benign_test");
+            PositionalKl.Result kl = PositionalKl.run(pair, harmfulScored, benignScored, PositionalKl.Config.defaults());
+            BaseFavored.Result fav = BaseFavored.run(pair, harmfulScored, benignScored, BaseFavored.Config.defaults());
+            AnalysisReport.kl(kl, Map.of("responses", "aligned", "data", "harmful_test + benign_test"), stages, "kl_aligned");
+            AnalysisReport.tokens(fav, Map.of("responses", "aligned", "data", "harmful_test + benign_test"), stages, "base_favored");
+            klByPosition.put("aligned", finitePrefix(kl.harmful().mean()));
+            stage("diagnostics", t);
+
+            t = System.nanoTime();
+            line("attacks on the base and the aligned model");
+            evaluate("base", Target.of("base", base), harmful, oracle, gen, stages, false);
+            evaluate("aligned", Target.of("aligned", aligned), harmful, oracle, gen, stages, true);
+            utility.put("base", utility(Target.of("base", base), mc, math, gen));
+            utility.put("aligned", utility(Target.of("aligned", aligned), mc, math, gen));
+            stage("attacks", t);
+
+            t = System.nanoTime();
+            line("defense: contrastive decoding (alpha 1)");
+            Target cd = Defenses.contrastive(aligned, base, 1.0, null);
+            evaluate("contrastive", cd, harmful, oracle, gen, stages, false);
+            utility.put("contrastive", utility(cd, mc, math, gen));
+            stage("contrastive", t);
+
+            t = System.nanoTime();
+            line("repair: targeted completion training");
+            CompletionConfig cc = CompletionConfig.defaults(org.base(), org.aligned(), org.data("harmful_train"), org.data("benign_train"),
+                            cfg.out().resolve("train/completion"))
+                    .withSchedule(cfg.completionEpochs(), cfg.completionLr(), 16)
+                    .withRun(cfg.seed(), 0, 0.4);
+            CompletionTrainer.Result comp = CompletionTrainer.train(cc);
+            extra.put("completion_training", comp);
+            stage("completion_training", t);
+            t = System.nanoTime();
+            try (NDManager sm = NDManager.newBaseManager()) {
+                LanguageModel student = LanguageModel.load(comp.model(), sm);
+                evaluate("completion", Target.of("completion", student), harmful, oracle, gen, stages, true);
+                utility.put("completion", utility(Target.of("completion", student), mc, math, gen));
+                ModelPair after = new ModelPair(base, student);
+                var studentScored = Responses.forPair(after, harmful, Responses.Source.ALIGNED, 64, 80, "harmful_test");
+                PositionalKl.Result klAfter = PositionalKl.run(after, studentScored, List.of(), PositionalKl.Config.defaults());
+                AnalysisReport.kl(klAfter, Map.of("responses", "completion student"), stages, "kl_completion");
+                klByPosition.put("completion", finitePrefix(klAfter.harmful().mean()));
+            }
+            stage("completion_eval", t);
+
+            t = System.nanoTime();
+            line("baselines: sft-refusal and augment (same data and budget)");
+            for (String method : List.of("sft_refusal", "augment")) {
+                Baselines.Config bc = new Baselines.Config(org.aligned(), org.base(), cfg.out().resolve("train/" + method),
+                        TrainingData.Config.defaults(org.data("harmful_train"), org.data("benign_train")), null, cfg.completionEpochs(),
+                        cfg.completionLr(), 16, 0.4, cfg.seed());
+                Baselines.Result br = method.equals("augment") ? Baselines.augment(bc) : Baselines.sftRefusal(bc);
+                try (NDManager bm = NDManager.newBaseManager()) {
+                    LanguageModel m = LanguageModel.load(br.model(), bm);
+                    evaluate(method, Target.of(method, m), harmful, oracle, gen, stages, false);
+                    utility.put(method, utility(Target.of(method, m), mc, math, gen));
+                }
+            }
+            stage("baselines", t);
+
+            t = System.nanoTime();
+            line("fine-tuning attack on the aligned model, then two-stage recovery");
+            FinetuneAttack.Result broken = FinetuneAttack.run(new FinetuneAttack.Config(org.aligned(), org.data("harmful_train"), 10,
+                    cfg.finetuneSteps(), FinetuneAttack.DEFAULT_LR, 10, cfg.seed(), cfg.out().resolve("train/finetune_attack")));
+            try (NDManager bm = NDManager.newBaseManager()) {
+                LanguageModel b = LanguageModel.load(broken.model(), bm);
+                put("aligned", "finetune", direct(Target.of("aligned+finetune", b), harmful, oracle, gen, stages, "aligned_finetune"));
+                utility.put("finetuned", utility(Target.of("finetuned", b), mc, math, gen));
+            }
+            Recovery.Result rec = Recovery.run(new Recovery.Config(broken.model(), cc.withOut(cfg.out().resolve("train/recovery")), cfg.completionEpochs()));
+            try (NDManager rm = NDManager.newBaseManager()) {
+                LanguageModel r = LanguageModel.load(rec.model(), rm);
+                put("recovered", "finetune", direct(Target.of("recovered", r), harmful, oracle, gen, stages, "recovered_direct"));
+                utility.put("recovered", utility(Target.of("recovered", r), mc, math, gen));
+            }
+            stage("finetune_recovery", t);
+
+            timing.put("total", secs(t0));
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("asr", asr);
+            report.put("utility", utility);
+            report.put("kl_by_position", klByPosition);
+            report.put("base_favored", baseFavored(fav));
+            report.put("timing", timing);
+            report.put("config", Map.of("demo", cfg, "organism", org.dir().toString(), "completion", cc, "judge", "oracle",
+                    "decoding_grid", DecodingExploitAttack.Grid.defaults()));
+            report.put("versions", Versions.all());
+            report.put("examples", examples);
+            report.put("details", extra);
+            JsonOut.writeAtomic(cfg.out().resolve("report.json"), report);
+            DemoHtml.write(cfg.out().resolve("report.html"), report, cfg, kl, fav, cfg.out());
+            return cfg.out().resolve("report.json");
+        }
+    }
+
+    /** Direct, prefill 5/10/20/40 and decoding on every method; GCG on the models it optimises against. */
+    private void evaluate(String method, Target target, List<Example> harmful, Judge judge, GenerationConfig gen, Path stages, boolean gcg) {
+        List<Attack> attacks = new ArrayList<>();
+        attacks.add(PrefillAttack.direct());
+        for (int n : PREFILLS) attacks.add(new PrefillAttack(n));
+        for (Attack a : attacks) put(method, a.name(), run(method, a, target, harmful, judge, gen, stages));
+        List<Example> dec = harmful.subList(0, Math.min(cfg.decodingPrompts(), harmful.size()));
+        put(method, "decoding", run(method, new DecodingExploitAttack(), target, dec, judge, gen, stages));
+        if (gcg) {
+            List<Example> sub = harmful.subList(0, Math.min(cfg.gcgPrompts(), harmful.size()));
+            put(method, "gcg", run(method, new GcgAttack(cfg.gcg()), target, sub, judge, gen, stages));
+        }
+    }
+
+    private Rates direct(Target target, List<Example> harmful, Judge judge, GenerationConfig gen, Path stages, String file) {
+        return run(file, PrefillAttack.direct(), target, harmful, judge, gen, stages);
+    }
+
+    private Rates run(String method, Attack attack, Target target, List<Example> prompts, Judge judge, GenerationConfig gen, Path stages) {
+        List<Attempt> attempts = attack.run(target, prompts, judge, gen);
+        SafetyResult res = SafetyResult.of(target.name(), attack.name(), judge.name(), method, attempts);
+        JsonOut.writeAtomic(stages.resolve(method + "_" + attack.name() + ".json"), res);
+        List<Map<String, Object>> ex = examples.computeIfAbsent(method + "/" + attack.name(), k -> new ArrayList<>());
+        for (int i = 0; i < Math.min(2, res.records().size()); i++) ex.add(res.records().get(i));
+        line(String.format("  %-12s %-10s harmful %5.1f%%  refusal %5.1f%%  other %5.1f%%  (n=%d)", method, attack.name(),
+                100 * res.summary().asr(), 100 * res.summary().refusalRate(), 100 * res.summary().otherRate(), res.summary().n()));
+        return res.summary();
+    }
+
+    private void put(String method, String attack, Rates r) {
+        asr.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(attack, r);
+    }
+
+    private static Map<String, Double> utility(Target target, List<Example> mc, List<Example> math, GenerationConfig gen) {
+        Map<String, Double> u = new LinkedHashMap<>();
+        u.put("mc", TargetUtilityEval.multipleChoice(target, mc, 64).accuracy());
+        u.put("math", TargetUtilityEval.math(target, math, gen.withMaxNewTokens(48)).accuracy());
+        return u;
+    }
+
+    private static Map<String, Object> baseFavored(BaseFavored.Result fav) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("harmful", favSplit(fav.harmful()));
+        out.put("benign", favSplit(fav.benign()));
+        return out;
+    }
+
+    private static Map<String, Object> favSplit(BaseFavored.SplitStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", finitePrefix(s.size().mean()));
+        m.put("base_mass", finitePrefix(s.baseMass().mean()));
+        m.put("aligned_mass", finitePrefix(s.alignedMass().mean()));
+        return m;
+    }
+
+    /** Positions up to the first one no response reached (mean NaN): reports hold finite numbers only. */
+    static double[] finitePrefix(double[] a) {
+        int n = 0;
+        while (n < a.length && Double.isFinite(a[n])) n++;
+        return java.util.Arrays.copyOf(a, n);
+    }
+
+    private void stage(String name, long t) {
+        timing.put(name, secs(t));
+        line(String.format("[%s] %.1f s", name, timing.get(name)));
+    }
+
+    private static double secs(long t) {
+        return Math.round((System.nanoTime() - t) / 1e7) / 100.0;
+    }
+
+    private static void line(String s) {
+        System.out.println(s);
+        System.out.flush();
+    }
+
+    static void require(boolean ok, String message) {
+        if (!ok) throw new DeepalignException(message);
+    }
+}

@@ -1,0 +1,90 @@
+package deepalign.demo;
+
+import deepalign.analysis.BaseFavored;
+import deepalign.analysis.PositionalKl;
+import deepalign.eval.Rates;
+import deepalign.report.HtmlReport;
+import deepalign.report.Plots;
+import deepalign.report.Table;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** report.html: one self-contained page with the headline table, the plots and example responses. */
+final class DemoHtml {
+    private DemoHtml() {}
+
+    @SuppressWarnings("unchecked")
+    static void write(Path file, Map<String, Object> report, DemoConfig cfg, PositionalKl.Result kl, BaseFavored.Result fav, Path out) {
+        HtmlReport h = new HtmlReport().title("deepalign demo: shallow alignment found, attacked, defended and repaired");
+        h.paragraph("Model organism (" + cfg.organismSize() + (cfg.quick() ? ", --quick: tiny models and smaller attack budgets" : "")
+                + "), seed " + cfg.seed() + ". Held-out harmful prompts, greedy decoding, exact oracle judge (harmful = two harm markers of"
+                + " the prompt's category; refusal = a refusal cue; other = neither). Under prefill attacks only the continuation is judged.");
+        Map<String, Map<String, Rates>> asr = (Map<String, Map<String, Rates>>) report.get("asr");
+        Map<String, Map<String, Double>> util = (Map<String, Map<String, Double>>) report.get("utility");
+        Set<String> attacks = new LinkedHashSet<>();
+        for (Map<String, Rates> m : asr.values()) attacks.addAll(m.keySet());
+        List<String> headers = new ArrayList<>(List.of("method"));
+        headers.addAll(attacks);
+        headers.add("mc");
+        headers.add("math");
+        List<List<String>> rows = new ArrayList<>();
+        for (var e : asr.entrySet()) {
+            List<String> row = new ArrayList<>(List.of(e.getKey()));
+            for (String a : attacks) {
+                Rates r = e.getValue().get(a);
+                row.add(r == null ? "" : Table.rateCi(r.asr(), r.ci95()[0], r.ci95()[1]) + " (other " + Table.pct(r.otherRate()) + ")");
+            }
+            Map<String, Double> u = util.get(e.getKey());
+            row.add(u == null ? "" : Table.pct(u.get("mc")));
+            row.add(u == null ? "" : Table.pct(u.get("math")));
+            rows.add(row);
+        }
+        h.heading("Attack success rate (harmful share, 95% Wilson interval) and utility");
+        h.table(headers, rows);
+        h.paragraph("The finetune column is the direct ASR after a fine-tuning attack on the aligned model (aligned row) and after the two-stage recovery (recovered row).");
+
+        Map<String, double[]> klBy = (Map<String, double[]>) report.get("kl_by_position");
+        List<Plots.Series> ks = new ArrayList<>();
+        for (var e : klBy.entrySet()) ks.add(new Plots.Series("KL(" + e.getKey() + " || base)", positions(e.getValue().length), e.getValue()));
+        h.heading("KL by response position, harmful prompts, each model's own responses");
+        h.image("Positional KL before and after completion training", Plots.pngBytes(Plots.linePlotChart("KL by position", "position", "KL", ks, false)));
+
+        List<Plots.Series> fs = List.of(massSeries("harmful: base mass", fav.harmful()), massSeries("benign: base mass", fav.benign()));
+        h.heading("Base-favored tokens: base model's mass on them, harmful vs benign contexts");
+        h.image("Base-favored mass by position", Plots.pngBytes(Plots.linePlotWithBandsChart("Base-favored mass", "position", "mass", fs)));
+
+        h.heading("Example responses (synthetic harmful text, folded)");
+        Map<String, List<Map<String, Object>>> ex = (Map<String, List<Map<String, Object>>>) report.get("examples");
+        for (var e : ex.entrySet()) {
+            StringBuilder sb = new StringBuilder();
+            for (Map<String, Object> r : e.getValue()) {
+                sb.append("prompt: ").append(r.get("prompt")).append('\n');
+                if (r.get("injected") != null) sb.append("injected: ").append(r.get("injected")).append('\n');
+                sb.append("response: ").append(r.get("response")).append('\n').append("verdict: ").append(r.get("verdict")).append("\n\n");
+            }
+            h.folded(e.getKey(), sb.toString());
+        }
+        h.heading("Timing (seconds)");
+        List<List<String>> trows = new ArrayList<>();
+        for (var e : ((Map<String, Double>) report.get("timing")).entrySet()) trows.add(List.of(e.getKey(), String.format("%.1f", e.getValue())));
+        h.table(List.of("stage", "seconds"), trows);
+        h.paragraph("Every figure traces back to its records under " + out.resolve("stages") + " and the training logs under " + out.resolve("train") + ".");
+        h.write(file);
+    }
+
+    private static Plots.Series massSeries(String name, BaseFavored.SplitStats s) {
+        double[] mean = Demo.finitePrefix(s.baseMass().mean());
+        double[] err = java.util.Arrays.copyOf(s.baseMass().stderr(), mean.length);
+        return new Plots.Series(name, positions(mean.length), mean, err);
+    }
+
+    private static double[] positions(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = i + 1;
+        return x;
+    }
+}
