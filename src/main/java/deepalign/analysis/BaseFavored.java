@@ -36,16 +36,17 @@ public final class BaseFavored {
         }
     }
 
+    /** @param batchSize sequences per forward; 0 picks it from the vocabulary and length */
     public record Config(int maxPositions, int k, double pMin, int batchSize, int topTokens) {
         public Config {
             if (maxPositions < 1) throw new DeepalignException("--max-positions must be at least 1, not " + maxPositions + ".");
             if (k < 1) throw new DeepalignException("--k must be at least 1, not " + k + ".");
             if (!(pMin >= 0 && pMin <= 1)) throw new DeepalignException("--p-min must be between 0 and 1, not " + pMin + ".");
-            if (batchSize < 1) throw new DeepalignException("--batch-size must be at least 1, not " + batchSize + ".");
+            if (batchSize < 0) throw new DeepalignException("--batch-size must be 0 (automatic) or more, not " + batchSize + ".");
         }
 
         public static Config defaults() {
-            return new Config(64, DEFAULT_K, DEFAULT_P_MIN, 16, 20);
+            return new Config(64, DEFAULT_K, DEFAULT_P_MIN, 0, 20);
         }
     }
 

@@ -33,13 +33,30 @@ final class PairLogits {
 
     private PairLogits() {}
 
+    /** Logits held per model and batch when the batch size is automatic: 2^27 floats, 512 MiB. */
+    static final long AUTO_LOGITS_BUDGET = 1L << 27;
+    static final int AUTO_MAX_BATCH = 256;
+
+    /**
+     * Sequences are batched in order of length, so that little compute goes to padding; rows still
+     * report their index in {@code seqs}. {@code batchSize <= 0} picks the largest batch whose
+     * [B, L, V] logits fit {@link #AUTO_LOGITS_BUDGET}.
+     */
     static void forEachBatch(ModelPair pair, List<Responses.Scored> seqs, int batchSize, String label, Consumer consumer) {
         int pad = pair.aligned().padId();
+        Integer[] order = new Integer[seqs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> seqs.get(i).prompt().length + seqs.get(i).response().length));
+        int longest = seqs.stream().mapToInt(s -> s.prompt().length + s.response().length).max().orElse(1);
+        int batch = batchSize > 0 ? batchSize : autoBatch(longest, pair.vocabSize());
         try (Progress bar = Progress.start(label, seqs.size())) {
-            for (int start = 0; start < seqs.size(); start += batchSize) {
-                int end = Math.min(seqs.size(), start + batchSize);
+            for (int start = 0; start < order.length; start += batch) {
+                int end = Math.min(order.length, start + batch);
                 List<Sequence> chunk = new ArrayList<>(end - start);
-                for (Responses.Scored s : seqs.subList(start, end)) chunk.add(Sequence.promptResponse(s.prompt(), s.response()));
+                for (int i = start; i < end; i++) {
+                    Responses.Scored s = seqs.get(order[i]);
+                    chunk.add(Sequence.promptResponse(s.prompt(), s.response()));
+                }
                 try (NDManager m = NDManager.newBaseManager();
                         Batch b = Batch.of(m, chunk, pad);
                         NDScope scope = new NDScope()) {
@@ -48,12 +65,12 @@ final class PairLogits {
                     List<Integer> seqIdx = new ArrayList<>();
                     List<Integer> pos = new ArrayList<>();
                     for (int r = 0; r < chunk.size(); r++) {
-                        Responses.Scored s = seqs.get(start + r);
+                        Responses.Scored s = seqs.get(order[start + r]);
                         int n = s.prompt().length + s.response().length - 1; // input slots of this row
                         int offset = b.length() - n;
                         for (int t = 1; t <= s.response().length; t++) {
                             slots.add(r * b.length() + offset + s.prompt().length + t - 2);
-                            seqIdx.add(start + r);
+                            seqIdx.add(order[start + r]);
                             pos.add(t);
                         }
                     }
@@ -65,6 +82,12 @@ final class PairLogits {
                 bar.stepBy(end - start);
             }
         }
+    }
+
+    /** Largest batch whose logits [B, L, V] stay within the budget, between 1 and AUTO_MAX_BATCH. */
+    static int autoBatch(int length, int vocab) {
+        long perSequence = (long) length * vocab;
+        return (int) Math.max(1, Math.min(AUTO_MAX_BATCH, AUTO_LOGITS_BUDGET / Math.max(1, perSequence)));
     }
 
     /** [B, L, V] logits -> the rows at flat slot indices [N] -> [N, V]. */

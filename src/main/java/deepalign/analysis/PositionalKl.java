@@ -11,14 +11,15 @@ import java.util.List;
  * shallowly aligned pair it is high over the first few tokens and decays afterwards.
  */
 public final class PositionalKl {
+    /** @param batchSize sequences per forward; 0 picks it from the vocabulary and length (see PairLogits) */
     public record Config(int maxPositions, int batchSize) {
         public Config {
             if (maxPositions < 1) throw new DeepalignException("--max-positions must be at least 1, not " + maxPositions + ".");
-            if (batchSize < 1) throw new DeepalignException("--batch-size must be at least 1, not " + batchSize + ".");
+            if (batchSize < 0) throw new DeepalignException("--batch-size must be 0 (automatic) or more, not " + batchSize + ".");
         }
 
         public static Config defaults() {
-            return new Config(64, 16);
+            return new Config(64, 0);
         }
     }
 

@@ -86,12 +86,19 @@ public final class Responses {
         return out;
     }
 
-    /** Greedy generations of {@code model} with at most {@code maxPositions} new tokens. */
+    /**
+     * Greedy generations of {@code model} with at most {@code maxPositions} new tokens. {@code batchSize <= 0}
+     * sizes batches automatically (the prefill's [B, prompt, V] logits within the same budget as scoring).
+     */
     public static List<Scored> generated(LanguageModel model, List<Example> examples, int maxPositions, int batchSize,
                                          String label) {
         int eos = eosId(model);
         List<int[]> prompts = new ArrayList<>(examples.size());
         for (Example e : examples) prompts.add(prompt(model, e));
+        if (batchSize <= 0) {
+            int longest = prompts.stream().mapToInt(p -> p.length + maxPositions).max().orElse(1);
+            batchSize = PairLogits.autoBatch(longest, model.config().vocabSize());
+        }
         GenerationConfig cfg = GenerationConfig.greedy(maxPositions).withBatchSize(batchSize);
         Generator gen = model.generator();
         List<Scored> out = new ArrayList<>(examples.size());

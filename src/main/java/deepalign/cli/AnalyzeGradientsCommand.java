@@ -54,7 +54,7 @@ public final class AnalyzeGradientsCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "30", paramLabel = "N", description = "Prompts per split (default: ${DEFAULT-VALUE}); each costs one backward per position.")
     int limit;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Generation batch size for --responses generated (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "0", paramLabel = "N", description = "Generation batch size for --responses generated; 0 (default) sizes it automatically.")
     int batchSize;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for gradients.json, .csv and .png.")

@@ -41,10 +41,12 @@ public final class AnalyzePairOptions {
     @Option(names = "--max-positions", defaultValue = "64", paramLabel = "T", description = "Response positions scored, 1..T; also the generation budget (default: ${DEFAULT-VALUE}).")
     int maxPositions;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "0", paramLabel = "N",
+            description = "Sequences per forward pass; 0 (default) picks the largest batch whose logits fit 512 MiB per model.")
     int batchSize;
 
-    @Option(names = "--gen-batch-size", defaultValue = "64", paramLabel = "N", description = "Prompts per generation batch for --responses aligned|base (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-batch-size", defaultValue = "0", paramLabel = "N",
+            description = "Prompts per generation batch for --responses aligned|base; 0 (default) sizes it like --batch-size.")
     int genBatchSize;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use at most N prompts of each split (default: all).")

@@ -77,7 +77,7 @@ class PositionalKlTest {
                 scored(pair, "w5", new int[] {30, 31}),
                 scored(pair, "w7 w8 w9 w10 w11 w12 w13", new int[] {40, 41, 42, 43, 44, 45, 46, 47}),
                 scored(pair, "w4 w4", new int[] {12}));
-        PositionalKl.Config cfg = new PositionalKl.Config(6, 3); // batches of 3 and 1; one response longer than 6
+        PositionalKl.Config cfg = new PositionalKl.Config(6, 3); // batches of 3 and 1 (by length); one response longer than 6
         List<double[]> got = PositionalKl.perExample(pair, seqs, cfg, "test");
 
         for (int s = 0; s < seqs.size(); s++) {
@@ -113,6 +113,18 @@ class PositionalKlTest {
         assertThat(r.benign().n()).containsExactly(1, 0, 0, 0);
         assertThat(r.benign().mean()[0]).isEqualTo(r.benignPerExample().get(0)[0]);
         assertThat(r.ratio(r.harmful())).isNaN(); // no data at 21-40
+    }
+
+    @Test
+    void automaticBatchKeepsLogitsWithinBudget() {
+        assertThat(PairLogits.autoBatch(84, 1369)).isEqualTo(PairLogits.AUTO_MAX_BATCH);
+        assertThat(PairLogits.autoBatch(100, 128_256)).isEqualTo(10); // 2^27 / (100 * 128256)
+        assertThat(PairLogits.autoBatch(4000, 152_064)).isEqualTo(1);
+        ModelPair pair = RandomPair.pair(tmp, m);
+        List<Responses.Scored> seqs = List.of(scored(pair, "w1", new int[] {20, 21}), scored(pair, "w2 w3", new int[] {22}));
+        List<double[]> auto = PositionalKl.perExample(pair, seqs, new PositionalKl.Config(4, 0), "auto");
+        List<double[]> one = PositionalKl.perExample(pair, seqs, new PositionalKl.Config(4, 1), "one");
+        for (int s = 0; s < 2; s++) assertThat(auto.get(s)).containsExactly(one.get(s), within(1e-4));
     }
 
     static Responses.Scored scored(ModelPair pair, String prompt, int[] response) {
