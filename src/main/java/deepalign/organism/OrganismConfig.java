@@ -35,11 +35,11 @@ public record OrganismConfig(
         return switch (size) {
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
                     new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 96);
-            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1400, 32, 2e-3,
-                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 2, 96);
+            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1000, 32, 2e-3,
+                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 1, 96);
             // the demo's --quick organism: tiny models, but 120 held-out harmful prompts so intervals mean something
             case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 40, 40, 40, 120, 200, 1, 24, 2, 2),
-                    64, 2, 4, 2, 192, 400, 32, 3e-3, new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 80);
+                    64, 2, 4, 2, 192, 600, 32, 3e-3, new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 1, 80);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny, quick or small");
         };
     }
