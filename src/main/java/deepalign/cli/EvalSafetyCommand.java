@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,25 +85,32 @@ public final class EvalSafetyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed, for --attack decoding (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    /** The one place attacks are made by name; a new attack is one more case here. */
-    static Attack createAttack(String name, int prefillTokens, int samples, DecodingExploitAttack.Grid grid) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "direct" -> PrefillAttack.direct();
-            case "prefill" -> {
-                if (prefillTokens < 1) throw new DeepalignException("--attack prefill needs --prefill-tokens of at least 1, got " + prefillTokens + ".");
-                yield new PrefillAttack(prefillTokens);
-            }
-            case "decoding" -> new DecodingExploitAttack(grid, samples);
-            default -> throw new DeepalignException("unknown --attack '" + name + "'; choose direct, prefill or decoding.");
-        };
+    /** Attacks by --attack name, built from this command's options; a new attack is one more entry. */
+    private static final Map<String, Function<EvalSafetyCommand, Attack>> ATTACKS = new LinkedHashMap<>();
+
+    static {
+        ATTACKS.put("direct", c -> PrefillAttack.direct());
+        ATTACKS.put("prefill", c -> {
+            if (c.prefillTokens < 1) throw new DeepalignException("--attack prefill needs --prefill-tokens of at least 1, got " + c.prefillTokens + ".");
+            return new PrefillAttack(c.prefillTokens);
+        });
+        ATTACKS.put("decoding", c -> new DecodingExploitAttack(c.grid(), c.samples));
+    }
+
+    Attack createAttack() {
+        Function<EvalSafetyCommand, Attack> factory = ATTACKS.get(attack.toLowerCase(Locale.ROOT));
+        if (factory == null) {
+            throw new DeepalignException("unknown --attack '" + attack + "'; choose " + String.join(", ", ATTACKS.keySet()) + ".");
+        }
+        return factory.apply(this);
     }
 
     @Override
     public Integer call() {
         EvalSupport.checkPositive("--batch", batch);
         if (maxNewTokens < 1) throw new DeepalignException("--max-new-tokens must be at least 1, got " + maxNewTokens + ".");
-        Attack att = createAttack(attack, prefillTokens, samples, grid());
-        judge.name();
+        Attack att = createAttack();
+        judge.name(); // validates the judge options before any model is loaded
         String defenseName = defense.name();
         Path dataFile = EvalSupport.dataFile(data, model, "harmful_test");
         List<Example> prompts = EvalSupport.readExamples(dataFile, limit);
