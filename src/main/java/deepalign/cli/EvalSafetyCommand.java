@@ -52,7 +52,7 @@ public final class EvalSafetyCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--attack", defaultValue = "direct", paramLabel = "NAME",
-            description = "direct (default), prefill (first N tokens of the harmful answer placed in the assistant turn) or decoding (sampling sweep).")
+            description = "direct (default), prefill (first N tokens of the harmful answer placed in the assistant turn), decoding (sampling sweep) or gcg (adversarial suffix, organism preset).")
     String attack;
 
     @Option(names = "--prefill-tokens", defaultValue = "10", paramLabel = "N", description = "Prefill length for --attack prefill (default: ${DEFAULT-VALUE}).")
@@ -95,6 +95,7 @@ public final class EvalSafetyCommand implements Callable<Integer> {
             return new PrefillAttack(c.prefillTokens);
         });
         ATTACKS.put("decoding", c -> new DecodingExploitAttack(c.grid(), c.samples));
+        ATTACKS.put("gcg", c -> deepalign.attack.GcgAttack.defaults()); // organism preset; `attack gcg --config` tunes it
     }
 
     Attack createAttack() {
