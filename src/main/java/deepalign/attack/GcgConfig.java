@@ -32,11 +32,13 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
     }
 
     /**
-     * Defaults for the model organism on CPU, chosen by measurement (README of GcgCommand / report): a word-level
-     * vocabulary of a few thousand words needs far fewer candidates than a 32k-128k BPE vocabulary.
+     * Defaults for the model organism on CPU: 20 tokens, top-128, 64 candidates, at most 60 steps, judged every 10.
+     * Measured on the small organism (25 harmful test prompts, one CPU thread): about 18 s per prompt, loss 1.44 -> 0.63,
+     * ASR 28%. The loss flattens after about 30 steps. Top-64 broke none of 3 prompts. 128 candidates broke 2-3 of 5 in
+     * 100 steps but cost twice as long per step.
      */
     public static GcgConfig organism() {
-        return new GcgConfig(20, 64, 64, 60, 10, 64, "!", 0);
+        return new GcgConfig(20, 128, 64, 60, 10, 64, "!", 0);
     }
 
     /** Zou et al.'s individual-behaviour setting: 20 tokens, top-256, 512 candidates, 500 steps (GPU). */
