@@ -43,8 +43,13 @@ public final class EvalUtilityCommand implements Callable<Integer> {
     EvalDefenseOptions defense = new EvalDefenseOptions();
 
     @Option(names = "--task", required = true, paramLabel = "TASK",
-            description = "mc (multiple choice: MMLU, ARC, the organism's facts) or math (gsm8k is the same).")
+            description = {"mc or math: deepalign JSONL (the organism's splits; chat template, option log-likelihood / generated answer).",
+                "mmlu, arc or gsm8k: the benchmarks' own files (MMLU CSV dir with dev/ and test/, ARC-Challenge JSONL, GSM8K JSONL),",
+                "plain-text few-shot prompts scored as lm-evaluation-harness does. With --responses, gsm8k and math re-score saved generations."})
     String task;
+
+    @Option(names = "--shots", paramLabel = "K", description = "Few-shot exemplars for mmlu/arc/gsm8k (default: mmlu 5, arc 0, gsm8k 5).")
+    Integer shots;
 
     @Option(names = "--data", paramLabel = "FILE.jsonl",
             description = "Questions (deepalign JSONL; mc: choices and answer index, math: answer). Default: the organism's utility_mc_test / utility_math_test.")
@@ -68,7 +73,9 @@ public final class EvalUtilityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String t = switch (task.toLowerCase(Locale.ROOT)) {
+        String lower = task.toLowerCase(Locale.ROOT);
+        if (responses == null && (lower.equals("mmlu") || lower.equals("arc") || lower.equals("gsm8k"))) return benchmark(lower);
+        String t = switch (lower) {
             case "mc" -> "mc";
             case "math", "gsm8k" -> "math";
             default -> throw new DeepalignException("unknown --task '" + task + "'; choose mc, math or gsm8k.");
@@ -103,6 +110,32 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         doc.put("records", result.records());
         JsonOut.writeAtomic(out, doc);
         EvalSupport.print(spec, table(result, model.modelDir() + " (defense: " + defenseLabel + ")").render());
+        return 0;
+    }
+
+    /** MMLU / ARC / GSM8K in their own formats, scored as lm-evaluation-harness does (deepalign.eval.BenchmarkUtility). */
+    private int benchmark(String t) {
+        if (data == null) throw new DeepalignException("--task " + t + " needs --data PATH (the benchmark's file or folder).");
+        if (out == null) throw new DeepalignException("--out FILE.json is required.");
+        int k = shots != null ? shots : (t.equals("arc") ? 0 : 5);
+        deepalign.eval.BenchmarkUtility.Result r;
+        try (NDManager manager = NDManager.newBaseManager();
+                LanguageModel lm = model.load(manager)) {
+            r = deepalign.eval.BenchmarkUtility.run(lm, t, data, k, limit == null ? 0 : limit);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model.modelDir().toString());
+        doc.put("task", t);
+        doc.put("data", data.toString());
+        doc.put("shots", r.shots());
+        doc.put("shots_source", r.shotsSource());
+        doc.put("summary", r.metrics());
+        doc.put("n", r.n());
+        doc.put("records", r.records());
+        JsonOut.writeAtomic(out, doc);
+        Table table = Table.of("task", "n", "metric", "value").title("eval utility: " + model.modelDir());
+        for (var e : r.metrics().entrySet()) table.row(t, r.n(), e.getKey(), Table.pct(e.getValue()));
+        EvalSupport.print(spec, table.render());
         return 0;
     }
 
