@@ -60,6 +60,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "STR", arity = "1..*", description = "Stop when the continuation contains this text (repeatable).")
     List<String> stops;
 
+    @Option(names = "--contrast-base", paramLabel = "DIR",
+            description = "Contrastive decoding (the paper's Eq. 7): z = z_aligned + alpha (z_aligned - z_base) against this base model.")
+    java.nio.file.Path contrastBase;
+
+    @Option(names = "--alpha", defaultValue = "1.0", paramLabel = "A", description = "Contrastive strength alpha (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--plausibility-beta", paramLabel = "B",
+            description = "Optional plausibility mask: keep tokens with p_aligned >= B * max p_aligned (off by default; 0.1 is usual).")
+    Double beta;
+
     @Override
     public Integer call() {
         GenerationConfig cfg = generationConfig();
@@ -67,7 +78,12 @@ public final class GenerateCommand implements Callable<Integer> {
                 LanguageModel lm = modelOptions.load(manager)) {
             int[] prefillIds = prefill == null ? new int[0] : lm.tokenizer().encode(prefill);
             int[] ids = lm.chat().encodeWithPrefill(system, prompt, prefillIds);
-            Generator gen = new Generator(steps(lm), lm.eosIds(), lm.padId(), lm::decode);
+            Supplier<StepModel> steps = steps(lm);
+            if (contrastBase != null) {
+                LanguageModel base = LanguageModel.load(contrastBase, manager, modelOptions.dataType());
+                steps = deepalign.decode.Defenses.contrastive(lm, base, alpha, beta).steps();
+            }
+            Generator gen = new Generator(steps, lm.eosIds(), lm.padId(), lm::decode);
             Generator.Generation g = gen.generate(List.of(ids), cfg).get(0);
             int[] answer = new int[prefillIds.length + g.tokens().length];
             System.arraycopy(prefillIds, 0, answer, 0, prefillIds.length);
