@@ -54,6 +54,7 @@ public final class Demo {
     private final Map<String, double[]> klByPosition = new LinkedHashMap<>();
     private final Map<String, List<Map<String, Object>>> examples = new LinkedHashMap<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final Map<String, String> errors = new LinkedHashMap<>();
 
     public Demo(DemoConfig cfg) {
         this.cfg = cfg;
@@ -153,11 +154,17 @@ public final class Demo {
                 put("aligned", "finetune", direct(Target.of("aligned+finetune", b), harmful, oracle, gen, stages, "aligned_finetune"));
                 utility.put("finetuned", utility(Target.of("finetuned", b), mc, math, gen));
             }
-            Recovery.Result rec = Recovery.run(new Recovery.Config(broken.model(), cc.withOut(cfg.out().resolve("train/recovery")), cfg.completionEpochs()));
-            try (NDManager rm = NDManager.newBaseManager()) {
-                LanguageModel r = LanguageModel.load(rec.model(), rm);
-                put("recovered", "finetune", direct(Target.of("recovered", r), harmful, oracle, gen, stages, "recovered_direct"));
-                utility.put("recovered", utility(Target.of("recovered", r), mc, math, gen));
+            try {
+                Recovery.Result rec = Recovery.run(new Recovery.Config(broken.model(), cc.withOut(cfg.out().resolve("train/recovery")), cfg.completionEpochs()));
+                try (NDManager rm = NDManager.newBaseManager()) {
+                    LanguageModel r = LanguageModel.load(rec.model(), rm);
+                    put("recovered", "finetune", direct(Target.of("recovered", r), harmful, oracle, gen, stages, "recovered_direct"));
+                    utility.put("recovered", utility(Target.of("recovered", r), mc, math, gen));
+                }
+            } catch (DeepalignException e) {
+                // A failed stage is a result too: keep everything measured so far and say what failed.
+                errors.put("recovery", e.getMessage());
+                line("  recovery failed: " + e.getMessage());
             }
             stage("finetune_recovery", t);
 
@@ -173,6 +180,7 @@ public final class Demo {
             report.put("versions", Versions.all());
             report.put("examples", examples);
             report.put("details", extra);
+            report.put("errors", errors);
             JsonOut.writeAtomic(cfg.out().resolve("report.json"), report);
             DemoHtml.write(cfg.out().resolve("report.html"), report, cfg, kl, fav, cfg.out());
             return cfg.out().resolve("report.json");
