@@ -43,6 +43,11 @@ final class DemoHtml {
             row.add(u == null ? "" : Table.pct(u.get("math")));
             rows.add(row);
         }
+        Map<String, String> errors = (Map<String, String>) report.get("errors");
+        if (errors != null && !errors.isEmpty()) {
+            h.heading("Stages that failed");
+            for (var e : errors.entrySet()) h.paragraph(e.getKey() + ": " + e.getValue());
+        }
         h.heading("Attack success rate (harmful share, 95% Wilson interval) and utility");
         h.table(headers, rows);
         h.paragraph("The finetune column is the direct ASR after a fine-tuning attack on the aligned model (aligned row) and after the two-stage recovery (recovered row).");
