@@ -38,8 +38,9 @@ public final class TrainCompletionCommand implements Callable<Integer> {
         } else {
             if (out == null) throw new DeepalignException("pass --out DIR (or --resume DIR to continue a run)");
             CompletionConfig cfg = knobs.config(data, out);
-            if (data.usesOrganism() && (data.epochs == null || data.lr == null)) {
-                System.out.printf("organism schedule: %d epochs at lr %.0e (pass --epochs/--lr to override)%n", cfg.epochs(), cfg.lr());
+            if (data.usesOrganism() && (data.epochs == null || data.lr == null || data.batch == null)) {
+                System.out.printf("organism schedule: %d epochs at lr %.0e, batch %d (pass --epochs/--lr/--batch to override)%n", cfg.epochs(),
+                        cfg.lr(), cfg.batchSize());
             }
             r = CompletionTrainer.train(cfg);
         }

@@ -57,6 +57,6 @@ public final class TrainCompletionOptions {
         return new CompletionConfig(d.baseDir(), d.alignedDir(), null, out, d.data(),
                 new TeacherCache.Config(lambda, tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16),
                 new CompletionLoss.Config(true, CompletionLoss.Penalty.parse(penalty), alphaBase, gamma, margin),
-                d.epochs(), d.lr(), warmup, d.batch, d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery);
+                d.epochs(), d.lr(), warmup, d.batch(), d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery);
     }
 }

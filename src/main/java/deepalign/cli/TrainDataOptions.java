@@ -48,8 +48,8 @@ public final class TrainDataOptions {
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate. Default: 1e-5 (paper); the organism's own recipe for the organism.")
     Double lr;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N", description = "Sequences per step. Default: 16; 32 for the organism.")
+    Integer batch;
 
     @Option(names = "--harmful-fraction", defaultValue = "0.4", paramLabel = "F", description = "Harmful share of every batch. Default: ${DEFAULT-VALUE}.")
     double harmfulFraction;
@@ -97,6 +97,10 @@ public final class TrainDataOptions {
 
     double lr() {
         return lr != null ? lr : usesOrganism() ? CompletionConfig.ORGANISM_LR : CompletionConfig.PAPER_LR;
+    }
+
+    int batch() {
+        return batch != null ? batch : usesOrganism() ? CompletionConfig.ORGANISM_BATCH : CompletionConfig.DEFAULT_BATCH;
     }
 
     TrainingData.Config data() {

@@ -29,7 +29,7 @@ public final class TrainSftRefusalCommand implements Callable<Integer> {
     }
 
     static Baselines.Config config(TrainDataOptions d, String refusal, Path out) {
-        return new Baselines.Config(d.alignedDir(), d.baseDir(), out, d.data(), refusal, d.epochs(), d.lr(), d.batch, d.harmfulFraction, d.seed);
+        return new Baselines.Config(d.alignedDir(), d.baseDir(), out, d.data(), refusal, d.epochs(), d.lr(), d.batch(), d.harmfulFraction, d.seed);
     }
 
     static void print(Baselines.Result r) {

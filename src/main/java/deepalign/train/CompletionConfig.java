@@ -41,7 +41,10 @@ public record CompletionConfig(
     public static final double PAPER_LR = 1e-5;
     /** The built-in organism's schedule, picked by measurement (see the train package docs). */
     public static final int ORGANISM_EPOCHS = 3;
-    public static final double ORGANISM_LR = 1e-4;
+    public static final double ORGANISM_LR = 1e-3;
+    public static final int ORGANISM_BATCH = 32;
+    /** Batch size when none is given for other models (the paper does not state its own). */
+    public static final int DEFAULT_BATCH = 16;
 
     public CompletionConfig {
         if (epochs < 1) throw new DeepalignException("--epochs must be at least 1, got " + epochs);
@@ -55,7 +58,12 @@ public record CompletionConfig(
     /** The paper's recipe on the given models and data, writing to {@code out}. */
     public static CompletionConfig defaults(Path base, Path aligned, Path harmful, Path utility, Path out) {
         return new CompletionConfig(base, aligned, null, out, TrainingData.Config.defaults(harmful, utility), TeacherCache.Config.defaults(),
-                CompletionLoss.Config.defaults(), PAPER_EPOCHS, PAPER_LR, 0.05, 16, 0.4, 0, 0, 0, 0);
+                CompletionLoss.Config.defaults(), PAPER_EPOCHS, PAPER_LR, 0.05, DEFAULT_BATCH, 0.4, 0, 0, 0, 0);
+    }
+
+    /** The built-in organism's schedule (ORGANISM_EPOCHS at ORGANISM_LR, batch ORGANISM_BATCH) on the given files. */
+    public static CompletionConfig organismRecipe(Path base, Path aligned, Path harmful, Path utility, Path out) {
+        return defaults(base, aligned, harmful, utility, out).withSchedule(ORGANISM_EPOCHS, ORGANISM_LR, ORGANISM_BATCH);
     }
 
     public double loraScaleAlpha() {

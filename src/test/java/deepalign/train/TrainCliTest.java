@@ -74,6 +74,12 @@ class TrainCliTest {
         a.addAll(List.of("--out", tmp.resolve("bad").toString(), "--penalty", "l1"));
         assertThat(train(err, a.toArray(String[]::new))).isEqualTo(2);
         assertThat(err.toString()).contains("unknown --penalty l1");
+        // other models than the organism's need their own data
+        String aligned = TrainFixtures.organism().aligned().toString();
+        assertThat(train(err, "completion", "--aligned", aligned, "--out", tmp.resolve("x").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("pass --harmful FILE");
+        assertThat(train(err, "completion", "--base", aligned, "--out", tmp.resolve("y").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--base was given without --aligned");
     }
 
     @Test
