@@ -59,7 +59,7 @@ public final class TargetUtilityEval {
             double[] part = optionLogProbs(target, prompts.subList(start, end), options.subList(start, end), model.padId());
             System.arraycopy(part, 0, scores, start, part.length);
         }
-        return rank(data, scores);
+        return UtilityEval.rank(data, scores);
     }
 
     /** Sum over each option's tokens of log_softmax(step logits)[token], the prompt left-padded, options fed one token per step. */
@@ -102,42 +102,5 @@ public final class TargetUtilityEval {
             }
         }
         return sums;
-    }
-
-    /** Accuracy and length-normalised accuracy (by characters, as lm-eval's acc_norm), as UtilityEval scores them. */
-    static UtilityEval.Result rank(List<Example> data, double[] scores) {
-        int correct = 0;
-        int correctNorm = 0;
-        int k = 0;
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (Example ex : data) {
-            int c = ex.choices().size();
-            double[] ll = Arrays.copyOfRange(scores, k, k + c);
-            k += c;
-            int best = 0;
-            int bestNorm = 0;
-            for (int i = 1; i < c; i++) {
-                if (ll[i] > ll[best]) best = i;
-                if (ll[i] / ex.choices().get(i).length() > ll[bestNorm] / ex.choices().get(bestNorm).length()) bestNorm = i;
-            }
-            int gold;
-            try {
-                gold = Integer.parseInt(ex.answer().trim());
-            } catch (NumberFormatException e) {
-                throw new DeepalignException("multiple-choice item " + ex.id() + " has answer '" + ex.answer() + "'; expected an option index");
-            }
-            if (best == gold) correct++;
-            if (bestNorm == gold) correctNorm++;
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("id", ex.id());
-            r.put("prompt", ex.prompt());
-            r.put("choices", ex.choices());
-            r.put("gold", gold);
-            r.put("predicted", best);
-            r.put("loglik", ll);
-            records.add(r);
-        }
-        int n = data.size();
-        return new UtilityEval.Result("mc", n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : (double) correctNorm / n, null, records);
     }
 }

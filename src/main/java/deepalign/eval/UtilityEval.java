@@ -13,6 +13,7 @@ import deepalign.train.Batch;
 import deepalign.train.Losses;
 import deepalign.train.Sequence;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,38 +31,38 @@ public final class UtilityEval {
 
     public static Result multipleChoice(LanguageModel model, List<Example> data, int batchSize) {
         List<Sequence> seqs = new ArrayList<>();
-        List<int[]> optionLens = new ArrayList<>();
         for (Example ex : data) {
             if (ex.choices().isEmpty() || ex.answer() == null) {
                 throw new DeepalignException("multiple-choice item " + ex.id() + " needs choices and an answer index");
             }
             int[] prompt = model.chat().encodePrompt(null, ex.prompt());
-            int[] lens = new int[ex.choices().size()];
-            for (int c = 0; c < lens.length; c++) {
-                int[] opt = model.tokenizer().encode(ex.choices().get(c));
-                lens[c] = opt.length;
-                seqs.add(Sequence.promptResponse(prompt, opt));
-            }
-            optionLens.add(lens);
+            for (String choice : ex.choices()) seqs.add(Sequence.promptResponse(prompt, model.tokenizer().encode(choice)));
         }
-        double[] scores = sequenceLogProbs(model, seqs, batchSize);
+        return rank(data, sequenceLogProbs(model, seqs, batchSize));
+    }
+
+    /** Accuracy and length-normalised accuracy (by characters, as lm-eval's acc_norm), shared by the plain and the defended (Target) scorers. */
+    static Result rank(List<Example> data, double[] scores) {
         int correct = 0;
         int correctNorm = 0;
         int k = 0;
         List<Map<String, Object>> records = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
-            Example ex = data.get(i);
-            int[] lens = optionLens.get(i);
+        for (Example ex : data) {
+            int c = ex.choices().size();
+            double[] ll = Arrays.copyOfRange(scores, k, k + c);
+            k += c;
             int best = 0;
             int bestNorm = 0;
-            double[] ll = new double[lens.length];
-            for (int c = 0; c < lens.length; c++) {
-                ll[c] = scores[k++];
-                if (ll[c] > ll[best]) best = c;
-                // normalise by characters, as lm-eval's acc_norm does (by byte length of the continuation)
-                if (ll[c] / ex.choices().get(c).length() > ll[bestNorm] / ex.choices().get(bestNorm).length()) bestNorm = c;
+            for (int i = 1; i < c; i++) {
+                if (ll[i] > ll[best]) best = i;
+                if (ll[i] / ex.choices().get(i).length() > ll[bestNorm] / ex.choices().get(bestNorm).length()) bestNorm = i;
             }
-            int gold = Integer.parseInt(ex.answer());
+            int gold;
+            try {
+                gold = Integer.parseInt(ex.answer().trim());
+            } catch (NumberFormatException e) {
+                throw new DeepalignException("multiple-choice item " + ex.id() + " has answer '" + ex.answer() + "'; expected an option index");
+            }
             if (best == gold) correct++;
             if (bestNorm == gold) correctNorm++;
             Map<String, Object> r = new LinkedHashMap<>();
@@ -74,7 +75,7 @@ public final class UtilityEval {
             records.add(r);
         }
         int n = data.size();
-        return new Result("mc", n, (double) correct / n, (double) correctNorm / n, null, records);
+        return new Result("mc", n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : (double) correctNorm / n, null, records);
     }
 
     /** Sum of log p(response tokens | prompt) for each sequence. */
