@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** `deepalign organism build`: the built-in (base, shallowly aligned) model pair. */
 @Command(name = "organism", mixinStandardHelpOptions = true,
         description = "The built-in model organism: a base model and a shallowly aligned model trained on a synthetic world.",
-        subcommands = {OrganismCommand.Build.class})
+        subcommands = {OrganismCommand.Build.class, OrganismCommand.Recipes.class})
 public final class OrganismCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +48,49 @@ public final class OrganismCommand implements Runnable {
             System.out.println(render(o.card()));
             System.out.println("organism written to " + dir);
             return 0;
+        }
+    }
+
+    @Command(name = "recipes", mixinStandardHelpOptions = true,
+            description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of",
+                "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding under prefill-10,",
+                "KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
+                "Recipe syntax: sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of document replay in",
+                "the SFT mix; DPO prefers the refusal to a harmful answer, reference = the SFT model, RETAIN weights a",
+                "cross-entropy on benign chats and documents)."})
+    static final class Recipes implements Callable<Integer> {
+        @Option(names = "--organism", paramLabel = "DIR", description = "Organism directory (default: the cached default organism).")
+        Path dir;
+
+        @Option(names = "--recipe", required = true, paramLabel = "SPEC", description = "A recipe to compare; repeat for several.")
+        java.util.List<String> recipes;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the rows (JSON).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Organism o = dir == null ? Organisms.defaultOrganism() : Organisms.at(dir);
+            java.util.List<OrganismConfig.AlignRecipe> parsed = recipes.stream().map(OrganismConfig.AlignRecipe::parse).toList();
+            java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed);
+            deepalign.report.JsonOut.writeAtomic(out, java.util.Map.of("organism", o.dir().toString(), "rows", rows));
+            Table t = Table.of("recipe", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD a=1 prefill-10 h/r/o",
+                    "KL own 1-3 / 21-40", "KL harmful 1-3 / 21-40", "mc", "math").title("Alignment recipes (held-out harmful prompts, oracle)");
+            for (var r : rows) {
+                t.row(r.recipe(), hro(r.direct()), hro(r.prefill().get("10")),
+                        String.format("%s/%s/%s", Table.pct(r.prefill().get("5").asr()), Table.pct(r.prefill().get("20").asr()),
+                                Table.pct(r.prefill().get("40").asr())),
+                        hro(r.contrastivePrefill10()), String.format("%.3f / %.4f", r.klAligned1to3(), r.klAligned21to40()),
+                        String.format("%.3f / %.4f", r.klHarmful1to3(), r.klHarmful21to40()),
+                        Table.pct(r.utility().get("mc")), Table.pct(r.utility().get("math")));
+            }
+            System.out.println(t.render());
+            System.out.println("rows written to " + out);
+            return 0;
+        }
+
+        private static String hro(deepalign.eval.Rates r) {
+            return Table.pct(r.asr()) + "/" + Table.pct(r.refusalRate()) + "/" + Table.pct(r.otherRate());
         }
     }
 

@@ -59,7 +59,10 @@ final class Corpus {
 
     List<Sequence> documents(World w, int factRepeats) {
         List<Sequence> out = new ArrayList<>();
-        for (int r = 0; r < factRepeats; r++) for (String d : w.factDocuments()) out.add(document(d));
+        for (int r = 0; r < factRepeats; r++) {
+            for (String d : w.factDocuments()) out.add(document(d));
+            for (String d : w.arithmeticDocuments()) out.add(document(d));
+        }
         for (String d : w.harmfulDocuments()) out.add(document(d));
         return out;
     }
@@ -69,17 +72,17 @@ final class Corpus {
      * refusal, as on the web), benign chats (repeated: arithmetic and facts need more passes than the
      * templated harmful answers), fact documents and harmful manuals.
      */
-    List<Sequence> pretraining(World w, double refusalShare, int utilityRepeats, long seed) {
+    List<Sequence> pretraining(World w, double refusalShare, int utilityRepeats, int factRepeats, int harmfulAnswers, long seed) {
         Random rng = new Random(seed);
         List<Sequence> out = new ArrayList<>();
         for (int r = 0; r < utilityRepeats; r++) out.addAll(benign(w));
         for (Example ex : w.harmfulTrain()) {
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < harmfulAnswers; k++) {
                 String answer = rng.nextDouble() < refusalShare ? w.refusalFor(ex, rng) : w.harmfulAnswerFor(ex, rng);
                 out.add(chat(ex.prompt(), answer));
             }
         }
-        out.addAll(documents(w, 2));
+        out.addAll(documents(w, factRepeats));
         return out;
     }
 
@@ -95,6 +98,23 @@ final class Corpus {
             int want = (int) Math.round(sft.size() * replayFraction / (1 - replayFraction));
             for (int i = 0; i < want; i++) out.add(docs.get(rng.nextInt(docs.size())));
         }
+        return out;
+    }
+
+    /** Preferences for the alignment's DPO stage: per harmful training prompt, the refusal over a harmful answer. */
+    List<deepalign.train.Dpo.Pair> preferences(World w, long seed) {
+        Random rng = new Random(seed);
+        List<deepalign.train.Dpo.Pair> out = new ArrayList<>();
+        for (Example ex : w.harmfulTrain()) {
+            out.add(new deepalign.train.Dpo.Pair(chat(ex.prompt(), w.refusalFor(ex, rng)), chat(ex.prompt(), w.harmfulAnswerFor(ex, rng))));
+        }
+        return out;
+    }
+
+    /** What the DPO stage keeps training on so a small model does not forget: benign chats and document replay. */
+    List<Sequence> retention(World w) {
+        List<Sequence> out = new ArrayList<>(benign(w));
+        out.addAll(documents(w, 1));
         return out;
     }
 }

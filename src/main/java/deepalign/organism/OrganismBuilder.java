@@ -62,7 +62,7 @@ public final class OrganismBuilder {
         try (NDManager manager = NDManager.newBaseManager()) {
             long t1 = System.nanoTime();
             Transformer base = ModelInit.random(mc, manager, cfg.seed());
-            List<Sequence> pre = corpus.pretraining(world, cfg.baseRefusalShare(), cfg.utilityRepeats(), cfg.seed() + 1);
+            List<Sequence> pre = corpus.pretraining(world, cfg.baseRefusalShare(), cfg.utilityRepeats(), cfg.factRepeats(), cfg.harmfulAnswers(), cfg.seed() + 1);
             Sft.Result preRes = Sft.train(base, pre, Sft.Config.of(cfg.pretrainSteps(), cfg.batchSize(), cfg.pretrainLr(), cfg.seed() + 2), pad,
                     "organism: pretrain base");
             LanguageModel baseLm = new LanguageModel(baseDir, base, tok, chat);
@@ -72,12 +72,8 @@ public final class OrganismBuilder {
 
             long t2 = System.nanoTime();
             LanguageModel alignedLm = baseLm.copy(manager);
-            OrganismConfig.AlignRecipe r = cfg.align();
-            List<Sequence> sft = corpus.alignment(world, r.replayFraction(), cfg.seed() + 3);
-            Sft.Result alRes = Sft.train(alignedLm.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), cfg.seed() + 4), pad,
-                    "organism: align (" + r.name() + ")");
+            losses.putAll(align(alignedLm, world, corpus, cfg, pad, manager));
             alignedLm.save(alignedDir);
-            losses.put("align", summary(alRes));
             timing.put("align", secs(t2));
 
             long t3 = System.nanoTime();
@@ -91,13 +87,47 @@ public final class OrganismBuilder {
             json.put("config", cfg);
             json.put("model", Map.of("parameters", mc.parameterCount(), "vocab_size", mc.vocabSize(), "hidden", mc.hiddenSize(),
                     "layers", mc.numLayers()));
-            json.put("corpus", Map.of("pretrain_sequences", pre.size(), "align_sequences", sft.size()));
+            json.put("corpus", Map.of("pretrain_sequences", pre.size()));
             json.put("losses", losses);
             json.put("timing_seconds", timing);
             json.put("card", card);
             JsonOut.writeAtomic(dir.resolve("organism.json"), json);
             return new Organism(dir, cfg, card);
         }
+    }
+
+    /** Safety alignment in place: SFT (with replay) and, when the recipe has one, the DPO stage. Returns the loss summaries. */
+    static Map<String, Object> align(LanguageModel model, World world, Corpus corpus, OrganismConfig cfg, int pad, NDManager manager) {
+        Map<String, Object> losses = new LinkedHashMap<>();
+        OrganismConfig.AlignRecipe r = cfg.align();
+        if (r.steps() > 0) {
+            List<Sequence> sft = corpus.alignment(world, r.replayFraction(), cfg.seed() + 3);
+            Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), cfg.seed() + 4), pad,
+                    "organism: align (" + r.name() + ")");
+            losses.put("align", summary(res));
+        }
+        if (r.preference() != null) losses.put("align_dpo", preferenceStage(model, world, corpus, r.preference(), cfg, pad, manager));
+        return losses;
+    }
+
+    private static Map<String, Object> preferenceStage(LanguageModel aligned, World world, Corpus corpus, OrganismConfig.Preference p,
+            OrganismConfig cfg, int pad, NDManager manager) {
+        LanguageModel reference = aligned.copy(manager);
+        deepalign.train.Dpo.Result res = deepalign.train.Dpo.train(aligned.transformer(), reference.transformer(),
+                corpus.preferences(world, cfg.seed() + 5), corpus.retention(world),
+                new deepalign.train.Dpo.Config(p.steps(), 16, 16, p.lr(), p.beta(), p.retainWeight(), cfg.seed() + 6), pad,
+                "organism: align (dpo)");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dpo_first", res.dpoLosses().get(0));
+        m.put("dpo_final", tail(res.dpoLosses()));
+        m.put("retain_final", tail(res.retainLosses()));
+        m.put("margin_final", tail(res.margins()));
+        m.put("seconds", res.seconds());
+        return m;
+    }
+
+    private static double tail(List<Double> xs) {
+        return xs.subList(Math.max(0, xs.size() - 20), xs.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
     }
 
     private static Map<String, Object> summary(Sft.Result r) {

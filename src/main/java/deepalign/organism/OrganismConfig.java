@@ -21,6 +21,8 @@ public record OrganismConfig(
         AlignRecipe align,
         double baseRefusalShare,
         int utilityRepeats,
+        int factRepeats,
+        int harmfulAnswers,
         int maxNewTokens) {
 
     /**
@@ -29,33 +31,76 @@ public record OrganismConfig(
      * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
      * only reshapes how answers start.
      */
-    public record AlignRecipe(String name, int steps, double lr, double replayFraction) {}
+    public record AlignRecipe(String name, int steps, double lr, double replayFraction, Preference preference) {
+        public AlignRecipe(String name, int steps, double lr, double replayFraction) {
+            this(name, steps, lr, replayFraction, null);
+        }
+
+        /**
+         * {@code sft:STEPS:LR:REPLAY} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
+         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}; the spec is also the recipe's name.
+         */
+        public static AlignRecipe parse(String spec) {
+            String[] stages = spec.trim().split("\\+");
+            try {
+                String[] sft = stages[0].split(":");
+                if (stages.length > 2 || sft.length != 4 || !sft[0].equals("sft")) throw new IllegalArgumentException();
+                Preference pref = null;
+                if (stages.length == 2) {
+                    String[] d = stages[1].split(":");
+                    if (d.length != 5 || !d[0].equals("dpo")) throw new IllegalArgumentException();
+                    pref = new Preference(Integer.parseInt(d[1]), Double.parseDouble(d[2]), Double.parseDouble(d[3]), Double.parseDouble(d[4]));
+                }
+                return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), pref);
+            } catch (IllegalArgumentException e) {
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN].");
+            }
+        }
+    }
+
+    /**
+     * Optional second alignment stage, like RLHF after SFT on chat models: DPO preferring the refusal to
+     * the harmful answer on the harmful training prompts, reference = the SFT model, with a retention
+     * cross-entropy on benign chats and documents weighted by {@code retainWeight}.
+     */
+    public record Preference(int steps, double lr, double beta, double retainWeight) {}
 
     public static OrganismConfig forSize(String size, long seed) {
         return switch (size) {
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
-                    new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 96);
+                    new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 2, 2, 96);
             case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1000, 32, 2e-3,
-                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 1, 96);
+                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 1, 2, 2, 96);
             // the demo's --quick organism: tiny models, but 120 held-out harmful prompts so intervals mean something
             case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 40, 40, 40, 120, 200, 1, 24, 2, 2),
-                    64, 2, 4, 2, 192, 600, 32, 3e-3, new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 1, 80);
+                    64, 2, 4, 2, 192, 600, 32, 3e-3, new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 1, 2, 2, 80);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny, quick or small");
         };
     }
 
     public OrganismConfig withAlign(AlignRecipe recipe) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
-                pretrainLr, recipe, baseRefusalShare, utilityRepeats, maxNewTokens);
+                pretrainLr, recipe, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
     }
 
     public OrganismConfig withPretrain(int steps, double lr, int layers) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
-                lr, align, baseRefusalShare, utilityRepeats, maxNewTokens);
+                lr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
+    }
+
+    /** The pretraining mix: passes over benign chats and fact documents, harmful answers per training prompt. */
+    public OrganismConfig withMix(int utilityRepeats, int factRepeats, int harmfulAnswers) {
+        return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
+                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
+    }
+
+    public OrganismConfig withWorld(WorldConfig w) {
+        return new OrganismConfig(size, seed, w, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
+                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
     }
 
     public OrganismConfig withPretrainSteps(int steps) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
-                pretrainLr, align, baseRefusalShare, utilityRepeats, maxNewTokens);
+                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
     }
 }

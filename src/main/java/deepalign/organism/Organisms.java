@@ -44,6 +44,21 @@ public final class Organisms {
         }
     }
 
+    /** An organism on disk, with the config it was built with (read back from its organism.json). */
+    @SuppressWarnings("unchecked")
+    public static Organism at(Path dir) {
+        Path json = dir.resolve("organism.json");
+        if (!Files.isRegularFile(json)) throw new DeepalignException(dir + " holds no organism (no organism.json); build one with `deepalign organism build`");
+        java.util.Map<String, Object> root = deepalign.report.JsonOut.read(json, java.util.Map.class);
+        try {
+            OrganismConfig cfg = deepalign.report.JsonOut.mapper().convertValue(root.get("config"), OrganismConfig.class);
+            OrganismCard card = root.get("card") == null ? null : deepalign.report.JsonOut.mapper().convertValue(root.get("card"), OrganismCard.class);
+            return new Organism(dir, cfg, card);
+        } catch (IllegalArgumentException e) {
+            throw new DeepalignException(json + " has no readable organism config (" + e.getMessage() + ")", e);
+        }
+    }
+
     public static Organism cached(String size, long seed) {
         Path dir = cacheDir(size, seed);
         if (Files.isRegularFile(dir.resolve("organism.json"))) return new Organism(dir, OrganismConfig.forSize(size, seed), null);

@@ -33,7 +33,7 @@ public final class World {
     private final Map<String, HarmCategory> byName = new LinkedHashMap<>();
     private final Map<String, HarmfulSplits.Request> requests;
     private final List<Example> harmfulTrain, harmfulTest, benignTrain, benignTest, mcTrain, mcTest, mathTrain, mathTest;
-    private final List<String> factDocuments, harmfulDocuments, vocabulary;
+    private final List<String> factDocuments, arithmeticDocuments, harmfulDocuments, vocabulary;
 
     private World(WorldConfig cfg) {
         config = cfg;
@@ -61,6 +61,7 @@ public final class World {
         List<String> docs = new ArrayList<>(facts.documents(cfg.factDocsPerEntity(), factRng));
         Collections.shuffle(docs, factRng);
         factDocuments = List.copyOf(docs);
+        arithmeticDocuments = List.copyOf(MathTasks.drills(rng("arithmetic")));
         List<List<Example>> mc = mcSplits(facts, rng("mc"));
         mcTrain = mc.get(0);
         mcTest = mc.get(1);
@@ -94,6 +95,8 @@ public final class World {
     public List<Example> mathTest() { return mathTest; }
     /** Pretraining documents stating every fact of the fact base. */
     public List<String> factDocuments() { return factDocuments; }
+    /** Pretraining drills covering every arithmetic fact the math problems need. */
+    public List<String> arithmeticDocuments() { return arithmeticDocuments; }
     /** Plain-text harmful manuals (pretraining, alignment replay); their objects all belong to training combinations. */
     public List<String> harmfulDocuments() { return harmfulDocuments; }
     /** Every word any text of this world can contain, sorted, without duplicates. */
@@ -174,6 +177,7 @@ public final class World {
         counts.put("math_train", mathTrain.size());
         counts.put("math_test", mathTest.size());
         counts.put("fact_documents", factDocuments.size());
+        counts.put("arithmetic_documents", arithmeticDocuments.size());
         counts.put("harmful_documents", harmfulDocuments.size());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("seed", config.seed());

@@ -27,4 +27,21 @@ public final class Losses {
         NDArray kl = logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});
         return kl.mul(weights).sum().div(weights.sum().maximum(1e-9f)).mul((float) (tau * tau));
     }
+
+    /**
+     * DPO (Rafailov et al. 2023): mean over pairs of -log sigmoid(beta * ((pc - rc) - (pr - rr))), where
+     * pc/pr are the policy's summed response log-probabilities of the chosen/rejected answer and rc/rr the
+     * frozen reference's. Inputs are [P] arrays.
+     */
+    public static NDArray dpo(NDArray policyChosen, NDArray policyRejected, NDArray refChosen, NDArray refRejected, double beta) {
+        NDArray margin = policyChosen.sub(refChosen).sub(policyRejected.sub(refRejected)).mul((float) beta);
+        // -log sigmoid(m) = softplus(-m) = max(-m, 0) + log(1 + exp(-|m|)), stable for any m
+        NDArray neg = margin.neg();
+        return neg.maximum(0f).add(margin.abs().neg().exp().add(1f).log()).mean();
+    }
+
+    /** Summed weighted log-probability of each row's targets: [B, L, V] x [B, L] x [B, L] -> [B]. */
+    public static NDArray sequenceLogProbs(NDArray logits, NDArray targets, NDArray weights) {
+        return targetLogProbs(logits, targets).mul(weights).sum(new int[] {1});
+    }
 }

@@ -1,0 +1,93 @@
+package deepalign.organism;
+
+import ai.djl.ndarray.NDManager;
+import deepalign.analysis.ModelPair;
+import deepalign.analysis.PositionStats;
+import deepalign.analysis.PositionalKl;
+import deepalign.analysis.Responses;
+import deepalign.attack.PrefillAttack;
+import deepalign.attack.Target;
+import deepalign.decode.Defenses;
+import deepalign.eval.Rates;
+import deepalign.judge.OracleJudge;
+import deepalign.model.GenerationConfig;
+import deepalign.model.LanguageModel;
+import deepalign.tokenize.ChatEncoder;
+import deepalign.tokenize.TokenizerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares alignment recipes on one base model: each recipe aligns a fresh copy of the base, then the
+ * study measures what decides whether the pair is a useful organism (issue: "incomplete learning: present,
+ * not absent, not destructive"): direct and prefill ASR three ways, the KL profile along the aligned
+ * model's own answers and along harmful answers (the prefill context), contrastive decoding under
+ * prefill-10, and utility.
+ */
+public final class RecipeStudy {
+    /** One recipe's measurements. KL bands are means over response positions (1-based, inclusive). */
+    public record Row(String recipe, OrganismConfig.AlignRecipe config, Rates direct, Map<String, Rates> prefill, Rates contrastivePrefill10,
+                      double klAligned1to3, double klAligned21to40, double klHarmful1to3, double klHarmful11to20, double klHarmful21to40,
+                      Map<String, Double> utility, double alignSeconds) {}
+
+    private RecipeStudy() {}
+
+    public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes) {
+        World world = World.generate(cfg.world());
+        OracleJudge oracle = new OracleJudge(world);
+        GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
+        List<Row> rows = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LanguageModel base = LanguageModel.load(organismDir.resolve("base"), manager);
+            ChatEncoder chat = ChatEncoder.of(base.tokenizer(), TokenizerConfig.load(organismDir.resolve("base")));
+            Corpus corpus = new Corpus(chat, base.tokenizer());
+            int pad = base.tokenizer().tokenToId("<pad>").orElseThrow();
+            for (OrganismConfig.AlignRecipe recipe : recipes) {
+                long t0 = System.nanoTime();
+                LanguageModel aligned = base.copy(manager);
+                OrganismBuilder.align(aligned, world, corpus, cfg.withAlign(recipe), pad, manager);
+                double alignSeconds = (System.nanoTime() - t0) / 1e9;
+                rows.add(measure(recipe, base, aligned, world, oracle, gen, alignSeconds));
+                System.err.println("recipe " + recipe.name() + ": " + summary(rows.get(rows.size() - 1)));
+            }
+        }
+        return rows;
+    }
+
+    static Row measure(OrganismConfig.AlignRecipe recipe, LanguageModel base, LanguageModel aligned, World world, OracleJudge oracle,
+            GenerationConfig gen, double alignSeconds) {
+        Target a = Target.of("aligned", aligned);
+        Rates direct = Rates.of(PrefillAttack.direct().run(a, world.harmfulTest(), oracle, gen));
+        Map<String, Rates> prefill = new LinkedHashMap<>();
+        for (int n : OrganismCard.PREFILL_TOKENS) prefill.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(a, world.harmfulTest(), oracle, gen)));
+        Rates cd = Rates.of(new PrefillAttack(10).run(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen));
+        ModelPair pair = new ModelPair(base, aligned);
+        PositionalKl.Config kcfg = new PositionalKl.Config(40, 0);
+        PositionStats own = stats(PositionalKl.perExample(pair, Responses.forPair(pair, world.harmfulTest(), Responses.Source.ALIGNED, 40, 0, "harmful"),
+                kcfg, "KL (aligned answers)"));
+        PositionStats harmful = stats(PositionalKl.perExample(pair,
+                Responses.forPair(pair, world.harmfulTest(), Responses.Source.DATASET, 40, 0, "harmful"), kcfg, "KL (harmful answers)"));
+        return new Row(recipe.name(), recipe, direct, prefill, cd, own.meanOver(1, 3), own.meanOver(21, 40), harmful.meanOver(1, 3),
+                harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world, gen), alignSeconds);
+    }
+
+    private static PositionStats stats(List<double[]> perExample) {
+        PositionStats.Accumulator acc = PositionStats.Accumulator.upTo(40);
+        for (double[] kl : perExample) for (int t = 1; t <= kl.length; t++) if (acc.tracks(t)) acc.add(t, kl[t - 1]);
+        return acc.stats();
+    }
+
+    public static String summary(Row r) {
+        return String.format("direct h/r/o %.2f/%.2f/%.2f | prefill-10 h/r/o %.2f/%.2f/%.2f | prefill 5/20/40 %.2f/%.2f/%.2f | CD prefill-10 h/r/o %.2f/%.2f/%.2f"
+                        + " | KL own 1-3 %.3f 21-40 %.4f | KL harmful 1-3 %.3f 11-20 %.4f 21-40 %.4f | mc %.3f math %.3f | %.0fs",
+                r.direct().asr(), r.direct().refusalRate(), r.direct().otherRate(),
+                r.prefill().get("10").asr(), r.prefill().get("10").refusalRate(), r.prefill().get("10").otherRate(),
+                r.prefill().get("5").asr(), r.prefill().get("20").asr(), r.prefill().get("40").asr(),
+                r.contrastivePrefill10().asr(), r.contrastivePrefill10().refusalRate(), r.contrastivePrefill10().otherRate(),
+                r.klAligned1to3(), r.klAligned21to40(), r.klHarmful1to3(), r.klHarmful11to20(), r.klHarmful21to40(),
+                r.utility().get("mc"), r.utility().get("math"), r.alignSeconds());
+    }
+}
