@@ -128,7 +128,7 @@ public final class TeacherCache {
     }
 
     /** As above; {@code progress} false for the per-batch teacher of a run without the cache (no bar per step). */
-    static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg, boolean progress) {
+    public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg, boolean progress) {
         long t0 = System.nanoTime();
         Entry[] out = new Entry[seqs.size()];
         List<Integer> order = IntStream.range(0, seqs.size()).boxed()
