@@ -149,6 +149,14 @@ class CompletionTrainerTest {
     }
 
     @Test
+    void configsSavedBeforeTheOptionResumeWithTheCache() throws Exception {
+        CompletionConfig cfg = TrainFixtures.quick(tmp.resolve("old"));
+        com.fasterxml.jackson.databind.node.ObjectNode json = Jsonl.MAPPER.valueToTree(cfg);
+        assertThat(json.remove("recomputeTeacher").asBoolean()).isFalse();
+        assertThat(Jsonl.MAPPER.treeToValue(json, CompletionConfig.class)).isEqualTo(cfg);
+    }
+
+    @Test
     void aFreshRunRefusesADirectoryWithACheckpoint() {
         Path out = tmp.resolve("twice");
         CompletionTrainer.train(TrainFixtures.quick(out));
