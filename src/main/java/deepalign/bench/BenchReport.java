@@ -30,6 +30,7 @@ public record BenchReport(String benchmark, ModelInfo model, Machine machine, Be
         formulas.put("forward", Flops.FORWARD);
         formulas.put("train", Flops.TRAIN);
         formulas.put("generate", Flops.GENERATE);
+        formulas.put("completion", Flops.COMPLETION);
         formulas.put("matmul", "2 * m * k * n");
         return new BenchReport(benchmark, model, machine, matmul, List.copyOf(results), formulas);
     }

@@ -148,7 +148,7 @@ public final class Benchmarks {
     }
 
     /** One untimed warm-up run (allocator pools, lazy kernels), then {@code iters} timed ones. */
-    private static double[] timed(int iters, Runnable work) {
+    static double[] timed(int iters, Runnable work) {
         work.run();
         double[] s = new double[iters];
         for (int i = 0; i < iters; i++) {
@@ -159,12 +159,12 @@ public final class Benchmarks {
         return s;
     }
 
-    private static NDArray randomIds(NDManager m, ModelConfig c, int batch, int seq, long seed) {
+    static NDArray randomIds(NDManager m, ModelConfig c, int batch, int seq, long seed) {
         long[] ids = new SplittableRandom(seed).longs((long) batch * seq, 0, c.vocabSize()).toArray();
         return m.create(ids, new Shape(batch, seq));
     }
 
-    private static void checkSizes(int batch, int seq, int iters) {
+    static void checkSizes(int batch, int seq, int iters) {
         if (batch < 1 || seq < 1 || iters < 1) {
             throw new DeepalignException("batch, sequence length and iterations must be at least 1, not "
                     + batch + ", " + seq + " and " + iters + ".");

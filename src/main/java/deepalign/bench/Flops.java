@@ -14,6 +14,9 @@ public final class Flops {
             + " + 4 * layers * T_ctx * (heads * head_dim); T_ctx = keys each query attends over, counted in full"
             + " (the causal mask hides half of them but the dense kernels compute them all)";
     public static final String TRAIN = "train FLOPs per token = 3 * forward (the backward pass costs twice the forward)";
+    public static final String COMPLETION = "completion FLOPs per step = train (student forward + backward)"
+            + " + teachers * forward when the teacher is recomputed every step (teachers = 2: base and aligned);"
+            + " teacher-cache FLOPs = teachers * forward, paid once per training set instead of once per step";
     public static final String GENERATE = "generate FLOPs = prefill (prompt tokens, T_ctx = prompt length) + one forward"
             + " per later token with T_ctx = tokens in the KV cache";
 
@@ -38,6 +41,14 @@ public final class Flops {
 
     public static double train(ModelConfig c, int batch, int seq) {
         return 3 * forward(c, batch, seq);
+    }
+
+    /**
+     * A completion-training step: the student's training step plus, when the teacher is not cached,
+     * one forward of each of {@code teacherForwards} frozen teacher models over the same tokens.
+     */
+    public static double completion(ModelConfig c, int batch, int seq, int teacherForwards) {
+        return train(c, batch, seq) + teacherForwards * forward(c, batch, seq);
     }
 
     /**

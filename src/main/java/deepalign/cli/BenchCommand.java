@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import deepalign.DeepalignException;
 import deepalign.bench.BenchReport;
 import deepalign.bench.Benchmarks;
+import deepalign.bench.CompletionBench;
 import deepalign.bench.Machine;
 import deepalign.model.Checkpoint;
 import deepalign.model.ModelConfig;
@@ -24,21 +25,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code deepalign bench}: tokens/s and achieved GFLOP/s of forward, training and generation, each next to the
+ * {@code deepalign bench}: tokens/s and achieved GFLOP/s of forward, training, generation and completion training
+ * (with and without the teacher cache), each next to the
  * float32 matmul rate measured in the same run, written as JSON (with machine, versions and FLOP formulas).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure model throughput (tokens/s, GFLOP/s) against this machine's float32 matmul rate.",
                 "Every run also times a 2048x512x1536 matmul, so 'of matmul' says how close the model code is to",
                 "the rate the hardware reaches; the JSON records machine, allocator, threads and versions."},
-        subcommands = {BenchCommand.Forward.class, BenchCommand.Train.class, BenchCommand.Generate.class, BenchCommand.All.class})
+        subcommands = {BenchCommand.Forward.class, BenchCommand.Train.class, BenchCommand.Generate.class, BenchCommand.Completion.class,
+                BenchCommand.All.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a workload: forward, train, generate or all.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a workload: forward, train, generate, completion or all.");
     }
 
     /** What to run on and where to write: shared by every workload. */
@@ -186,8 +189,35 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "completion", mixinStandardHelpOptions = true,
+            description = {"Time completion-training steps on a random (base, aligned) pair of the model's shape (aligned = base + noise):",
+                    "teacher-cache is the one-off cache build over the batch; completion-cached steps against the cache;",
+                    "completion-no-cache recomputes the base and aligned forwards every step (as train completion --no-teacher-cache)."})
+    public static final class Completion implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Target target;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seq", defaultValue = "128", paramLabel = "T",
+                description = "Tokens per sequence, a quarter prompt and the rest response (default: ${DEFAULT-VALUE}).")
+        int seq;
+
+        @Option(names = "--iters", defaultValue = "3", paramLabel = "N", description = "Timed steps after one warm-up (default: ${DEFAULT-VALUE}).")
+        int iters;
+
+        @Override
+        public Integer call() {
+            return target.run(spec, "completion", (t, r) -> r.addAll(CompletionBench.run(t, batch, seq, iters)));
+        }
+    }
+
     @Command(name = "all", mixinStandardHelpOptions = true,
-            description = "Forward, train and generate (batch 1 and 32) in one run and one JSON.")
+            description = "Forward, train, generate (batch 1 and 32) and completion (with and without the teacher cache) in one run and one JSON.")
     public static final class All implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -195,10 +225,12 @@ public final class BenchCommand implements Callable<Integer> {
         @Mixin
         Target target;
 
-        @Option(names = "--batch", defaultValue = "4", paramLabel = "B", description = "Forward and train: sequences per step (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", defaultValue = "4", paramLabel = "B",
+                description = "Forward, train and completion: sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--seq", defaultValue = "512", paramLabel = "T", description = "Forward and train: tokens per sequence (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seq", defaultValue = "512", paramLabel = "T",
+                description = "Forward, train and completion: tokens per sequence (default: ${DEFAULT-VALUE}).")
         int seq;
 
         @Option(names = "--prompt-len", defaultValue = "32", paramLabel = "T", description = "Generate: prompt tokens per row (default: ${DEFAULT-VALUE}).")
@@ -216,6 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
                 r.add(Benchmarks.forward(t, batch, seq, iters));
                 r.add(Benchmarks.train(t, batch, seq, iters));
                 for (int b : List.of(1, 32)) r.add(Benchmarks.generate(t, b, promptLen, newTokens, iters));
+                r.addAll(CompletionBench.run(t, batch, seq, iters));
             });
         }
     }

@@ -22,9 +22,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Tiny models and smaller attack budgets (120 harmful test prompts per attack, GCG excepted).")
     boolean quick;
 
+    @Option(names = "--organism", paramLabel = "DIR",
+            description = "Run on this already built organism (from `deepalign organism build`) instead of the cached one of the mode's size.")
+    Path organism;
+
     @Override
     public Integer call() {
-        Path report = Demo.run(DemoConfig.of(out, seed, quick));
+        DemoConfig cfg = DemoConfig.of(out, seed, quick);
+        if (organism != null) cfg = cfg.withOrganism(organism);
+        Path report = Demo.run(cfg);
         System.out.println("report: " + report + " and " + report.resolveSibling("report.html"));
         return 0;
     }

@@ -53,10 +53,14 @@ public final class TrainCompletionOptions {
     @Option(names = "--warmup", defaultValue = "0.05", paramLabel = "F", description = "Warm-up share of the steps. Default: ${DEFAULT-VALUE}.")
     double warmup;
 
+    @Option(names = "--no-teacher-cache",
+            description = "Run the frozen base and aligned models on every batch instead of caching the teacher once (same loss, more compute).")
+    boolean noTeacherCache;
+
     CompletionConfig config(TrainDataOptions d, Path out) {
         return new CompletionConfig(d.baseDir(), d.alignedDir(), null, out, d.data(),
                 new TeacherCache.Config(lambda, tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16),
                 new CompletionLoss.Config(true, CompletionLoss.Penalty.parse(penalty), alphaBase, gamma, margin),
-                d.epochs(), d.lr(), warmup, d.batch(), d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery);
+                d.epochs(), d.lr(), warmup, d.batch(), d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery, noTeacherCache);
     }
 }

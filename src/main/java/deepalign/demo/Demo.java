@@ -32,6 +32,7 @@ import deepalign.train.CompletionTrainer;
 import deepalign.train.FinetuneAttack;
 import deepalign.train.Recovery;
 import deepalign.train.TrainingData;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,13 +69,15 @@ public final class Demo {
         long t0 = System.nanoTime();
         Path stages = cfg.out().resolve("stages");
         long t = System.nanoTime();
-        Organism org = Organisms.cached(cfg.organismSize(), cfg.seed());
+        Organism org = organism(cfg);
         stage("organism", t);
         Judge oracle = Organisms.oracle(org.dir());
-        List<Example> harmful = Jsonl.readExamples(org.data("harmful_test"));
-        List<Example> benign = Jsonl.readExamples(org.data("benign_test"));
-        List<Example> mc = Jsonl.readExamples(org.data("utility_mc_test"));
-        List<Example> math = Jsonl.readExamples(org.data("utility_math_test"));
+        List<Example> harmful = first(Jsonl.readExamples(org.data("harmful_test")), cfg.testLimit());
+        List<Example> benign = first(Jsonl.readExamples(org.data("benign_test")), cfg.testLimit());
+        List<Example> mc = first(Jsonl.readExamples(org.data("utility_mc_test")), cfg.testLimit());
+        List<Example> math = first(Jsonl.readExamples(org.data("utility_math_test")), cfg.testLimit());
+        Path harmfulTrain = trainSplit(org, "harmful_train");
+        Path benignTrain = trainSplit(org, "benign_train");
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
 
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -110,8 +113,7 @@ public final class Demo {
 
             t = System.nanoTime();
             line("repair: targeted completion training");
-            CompletionConfig cc = CompletionConfig.defaults(org.base(), org.aligned(), org.data("harmful_train"), org.data("benign_train"),
-                            cfg.out().resolve("train/completion"))
+            CompletionConfig cc = CompletionConfig.defaults(org.base(), org.aligned(), harmfulTrain, benignTrain, cfg.out().resolve("train/completion"))
                     .withSchedule(cfg.completionEpochs(), cfg.completionLr(), 16)
                     .withRun(cfg.seed(), 0, 0.4);
             CompletionTrainer.Result comp = CompletionTrainer.train(cc);
@@ -134,7 +136,7 @@ public final class Demo {
             line("baselines: sft-refusal and augment (same data and budget)");
             for (String method : List.of("sft_refusal", "augment")) {
                 Baselines.Config bc = new Baselines.Config(org.aligned(), org.base(), cfg.out().resolve("train/" + method),
-                        TrainingData.Config.defaults(org.data("harmful_train"), org.data("benign_train")), null, cfg.completionEpochs(),
+                        TrainingData.Config.defaults(harmfulTrain, benignTrain), null, cfg.completionEpochs(),
                         cfg.completionLr(), 16, 0.4, cfg.seed());
                 Baselines.Result br = method.equals("augment") ? Baselines.augment(bc) : Baselines.sftRefusal(bc);
                 try (NDManager bm = NDManager.newBaseManager()) {
@@ -185,6 +187,27 @@ public final class Demo {
             DemoHtml.write(cfg.out().resolve("report.html"), report, cfg, kl, fav, cfg.out());
             return cfg.out().resolve("report.json");
         }
+    }
+
+    /** The organism given in the config, or the cached one of its size (built on first use). */
+    private static Organism organism(DemoConfig cfg) {
+        if (cfg.organism() == null) return Organisms.cached(cfg.organismSize(), cfg.seed());
+        require(Files.isRegularFile(cfg.organism().resolve("organism.json")),
+                cfg.organism() + " is not a built organism (no organism.json); build one with `deepalign organism build --out DIR`.");
+        return new Organism(cfg.organism(), null, null);
+    }
+
+    private static List<Example> first(List<Example> all, int limit) {
+        return limit > 0 && limit < all.size() ? all.subList(0, limit) : all;
+    }
+
+    /** A training split, cut to cfg.trainLimit examples into DIR/data when a limit is set. */
+    private Path trainSplit(Organism org, String split) {
+        List<Example> all = Jsonl.readExamples(org.data(split));
+        if (cfg.trainLimit() <= 0 || cfg.trainLimit() >= all.size()) return org.data(split);
+        Path cut = cfg.out().resolve("data").resolve(split + ".jsonl");
+        Jsonl.writeExamples(cut, all.subList(0, cfg.trainLimit()));
+        return cut;
     }
 
     /** Direct, prefill 5/10/20/40 and decoding on every method; GCG on the models it optimises against. */

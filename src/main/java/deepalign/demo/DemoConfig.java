@@ -6,6 +6,12 @@ import java.nio.file.Path;
 /**
  * Knobs of `deepalign demo`. Quick mode uses the tiny organism (smaller models, 120 harmful test
  * prompts so intervals stay meaningful) and smaller GCG and decoding budgets.
+ *
+ * @param organism   an organism directory already built (organism.json, base/, aligned/, data/) to run on instead of
+ *                   building or reusing the cached organism of {@code organismSize}; null for the cached one
+ * @param testLimit  use only the first this many examples of each test split (harmful, benign, mc, math); 0 = all
+ * @param trainLimit use only the first this many harmful and benign training examples for completion training,
+ *                   its baselines and recovery; 0 = all
  */
 public record DemoConfig(
         Path out,
@@ -18,12 +24,40 @@ public record DemoConfig(
         int completionEpochs,
         double completionLr,
         int finetuneSteps,
-        int maxNewTokens) {
+        int maxNewTokens,
+        Path organism,
+        int testLimit,
+        int trainLimit) {
 
     public static DemoConfig of(Path out, long seed, boolean quick) {
         if (quick) {
-            return new DemoConfig(out, seed, true, "quick", 120, 4, new GcgConfig(12, 32, 32, 20, 5, 32, "!", seed), 2, 1e-3, 15, 80);
+            return new DemoConfig(out, seed, true, "quick", 120, 4, new GcgConfig(12, 32, 32, 20, 5, 32, "!", seed), 2, 1e-3, 15, 80,
+                    null, 0, 0);
         }
-        return new DemoConfig(out, seed, false, "small", 240, 10, new GcgConfig(20, 64, 64, 40, 10, 64, "!", seed), 3, 1e-4, 20, 96);
+        return new DemoConfig(out, seed, false, "small", 240, 10, new GcgConfig(20, 64, 64, 40, 10, 64, "!", seed), 3, 1e-4, 20, 96,
+                null, 0, 0);
+    }
+
+    /** Runs on the organism built in {@code dir} instead of the cached one. */
+    public DemoConfig withOrganism(Path dir) {
+        return new DemoConfig(out, seed, quick, organismSize, decodingPrompts, gcgPrompts, gcg, completionEpochs, completionLr, finetuneSteps,
+                maxNewTokens, dir, testLimit, trainLimit);
+    }
+
+    /** Smaller evaluation and training sets: the first {@code test} / {@code train} examples of each split (0 = all). */
+    public DemoConfig withLimits(int test, int train) {
+        return new DemoConfig(out, seed, quick, organismSize, decodingPrompts, gcgPrompts, gcg, completionEpochs, completionLr, finetuneSteps,
+                maxNewTokens, organism, test, train);
+    }
+
+    /** Smaller attack and training budgets. */
+    public DemoConfig withBudgets(int decodingPrompts, int gcgPrompts, GcgConfig gcg, int completionEpochs, int finetuneSteps, int maxNewTokens) {
+        return new DemoConfig(out, seed, quick, organismSize, decodingPrompts, gcgPrompts, gcg, completionEpochs, completionLr, finetuneSteps,
+                maxNewTokens, organism, testLimit, trainLimit);
+    }
+
+    /** What the report names as the organism: its directory when one was given, else its size. */
+    public String organismLabel() {
+        return organism != null ? organism.toString() : organismSize;
     }
 }

@@ -3,6 +3,7 @@ package deepalign.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class AdamW {
                 NDArray update = m.get(name).div((float) bc1).div(v.get(name).div((float) bc2).sqrt().add((float) cfg.eps()));
                 if (decays(name)) p.muli((float) (1 - lr * cfg.weightDecay()));
                 p.subi(update.mul((float) lr));
-                g.muli(0); // DJL's PyTorch engine accumulates gradients across backward passes
+                zero(g); // DJL's PyTorch engine accumulates gradients across backward passes
             }
         }
         return norm;
@@ -76,14 +77,23 @@ public final class AdamW {
         return Math.sqrt(sq);
     }
 
+    /** Zeroes the accumulated gradients of {@code params}, NaN and infinity included. */
     public static void zeroGradients(Iterable<NDArray> params) {
         for (NDArray p : params) {
             if (!p.hasGradient()) continue;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                p.getGradient().muli(0);
+                zero(p.getGradient());
             }
         }
+    }
+
+    /**
+     * Writes 0 into every element. Not {@code muli(0)} or {@code subi(g)}: NaN * 0 and inf - inf are NaN, so one
+     * non-finite backward pass would poison every later step (DJL's own GradientCollector.zeroGradients subtracts).
+     */
+    private static void zero(NDArray g) {
+        g.set(new NDIndex("..."), 0f);
     }
 
     static boolean decays(String name) {

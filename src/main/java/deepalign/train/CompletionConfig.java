@@ -17,6 +17,9 @@ import java.nio.file.Path;
  * @param loraRank        0 = full fine-tuning, else LoRA adapters of this rank
  * @param loraAlpha       LoRA alpha (scale alpha / rank); 0 means 2 * rank
  * @param checkpointEvery steps between checkpoints (0 = at epoch ends only)
+ * @param recomputeTeacher false (default): the teacher cache is built once before training; true: the frozen base and
+ *                        aligned models run on every batch instead (same loss, more compute, no cache memory, no
+ *                        teacher_profile.json); for measuring what the cache saves, or data too large to cache
  */
 public record CompletionConfig(
         Path base,
@@ -34,7 +37,8 @@ public record CompletionConfig(
         long seed,
         int loraRank,
         double loraAlpha,
-        int checkpointEvery) {
+        int checkpointEvery,
+        boolean recomputeTeacher) {
 
     /** The paper's schedule for 7-8B models (15 epochs, AdamW at 1e-5). */
     public static final int PAPER_EPOCHS = 15;
@@ -53,6 +57,14 @@ public record CompletionConfig(
         if (teacher.topM() < 1 || teacher.k() < 1) throw new DeepalignException("--top-m and --k must be at least 1");
         if (loraRank < 0) throw new DeepalignException("--lora-rank must be >= 0, got " + loraRank);
         if (checkpointEvery < 0) throw new DeepalignException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+    }
+
+    /** With the teacher cache (the default). */
+    public CompletionConfig(Path base, Path aligned, Path student, Path out, TrainingData.Config data, TeacherCache.Config teacher,
+                            CompletionLoss.Config loss, int epochs, double lr, double warmupFraction, int batchSize, double harmfulFraction,
+                            long seed, int loraRank, double loraAlpha, int checkpointEvery) {
+        this(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize, harmfulFraction, seed, loraRank,
+                loraAlpha, checkpointEvery, false);
     }
 
     /** The paper's recipe on the given models and data, writing to {@code out}. */
@@ -77,41 +89,47 @@ public record CompletionConfig(
 
     public CompletionConfig withSchedule(int epochs, double lr, int batchSize) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withOut(Path out) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withStudent(Path student) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withTeacher(TeacherCache.Config teacher) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withLoss(CompletionLoss.Config loss) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withData(TrainingData.Config data) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withLora(int rank, double alpha) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, rank, alpha, checkpointEvery);
+                harmfulFraction, seed, rank, alpha, checkpointEvery, recomputeTeacher);
     }
 
     public CompletionConfig withRun(long seed, int checkpointEvery, double harmfulFraction) {
         return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
-                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery);
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recomputeTeacher);
+    }
+
+    /** {@code true}: run the frozen teachers on every batch instead of building the teacher cache. */
+    public CompletionConfig withRecomputedTeacher(boolean recompute) {
+        return new CompletionConfig(base, aligned, student, out, data, teacher, loss, epochs, lr, warmupFraction, batchSize,
+                harmfulFraction, seed, loraRank, loraAlpha, checkpointEvery, recompute);
     }
 }

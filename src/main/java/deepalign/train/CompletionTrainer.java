@@ -1,11 +1,8 @@
 package deepalign.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import deepalign.DeepalignException;
 import deepalign.Progress;
@@ -24,7 +21,8 @@ import java.util.Map;
 /**
  * Targeted completion training (METHOD.md section 3), one readable loop: build the teacher cache once,
  * then for every step take a mixed batch (harmful + utility), run the student, L = L_KL + L_comp,
- * backward, AdamW. The student starts from the aligned weights (or {@code student}), fully or through
+ * backward, AdamW ({@link CompletionStep}; with {@code recomputeTeacher} the teachers run on every batch instead
+ * of the cache). The student starts from the aligned weights (or {@code student}), fully or through
  * LoRA adapters. Writes DIR/model, DIR/train.jsonl, DIR/train.png, DIR/ckpt and DIR/result.json.
  */
 public final class CompletionTrainer {
@@ -38,7 +36,9 @@ public final class CompletionTrainer {
 
     /**
      * What a run did. Throughput counts 6 x params per student token (forward + backward) and
-     * 2 x params per token per teacher model in the cache pass, next to the measured matmul rate.
+     * 2 x params per token per teacher model in the cache pass, next to the measured matmul rate. Without the
+     * cache, cacheSeconds and cacheGflops are 0 and trainGflops also counts the teachers' 2 x params per token
+     * per model, since their forwards are part of every step.
      */
     public record Result(Path out, Path model, long steps, int epochs, int stepsPerEpoch, double finalLoss, double finalKl,
                          double finalComp, double generationSeconds, double cacheSeconds, List<Double> epochSeconds,
@@ -49,7 +49,7 @@ public final class CompletionTrainer {
     public static final double WEAK_SIGNAL_KL = 0.01;
 
     /** AdamW as HF's Trainer sets it up for fine-tuning: no weight decay, beta2 0.999, clip at 1. */
-    static final AdamW.Config ADAM = new AdamW.Config(0.9, 0.999, 1e-8, 0.0, 1.0);
+    public static final AdamW.Config ADAM = new AdamW.Config(0.9, 0.999, 1e-8, 0.0, 1.0);
 
     private CompletionTrainer() {}
 
@@ -89,16 +89,20 @@ public final class CompletionTrainer {
             List<Sequence> seqs = new ArrayList<>();
             for (TrainingData.Pair p : harmful) seqs.add(p.sequence());
             for (TrainingData.Pair p : utility) seqs.add(p.sequence());
-            TeacherCache cache = TeacherCache.build(cfg.teacherNeedsBase() ? base.transformer() : null, aligned.transformer(), seqs,
-                    aligned.padId(), cfg.teacher());
-            if (base != null) base.close();
-            List<Integer> weak = writeProfile(out, cache, harmful.size(), utility.size());
+            Transformer teacherBase = cfg.teacherNeedsBase() ? base.transformer() : null;
+            TeacherCache cache = cfg.recomputeTeacher() ? null : TeacherCache.build(teacherBase, aligned.transformer(), seqs, aligned.padId(),
+                    cfg.teacher());
+            if (base != null && (cache != null || teacherBase == null)) base.close();
+            List<Integer> weak = cache == null ? List.of() : writeProfile(out, cache, harmful.size(), utility.size());
 
-            // The aligned weights are not needed once the teacher is cached, so they become the student.
-            LanguageModel student = aligned;
+            // Once the teacher is cached the aligned weights are not needed, so they become the student; without
+            // the cache they stay a frozen teacher and the student is a copy.
+            LanguageModel student;
             if (cfg.student() != null) {
                 student = loadSameVocab(cfg.student(), "student", aligned, mgr);
-                aligned.close();
+                if (cache != null) aligned.close();
+            } else {
+                student = cache != null ? aligned : aligned.copy(mgr);
             }
             MixedBatches batches = new MixedBatches(harmful.size(), utility.size(), cfg.batchSize(), cfg.harmfulFraction(), cfg.seed());
             String note = cfg.teacher().truncationNote(student.config().vocabSize());
@@ -111,11 +115,15 @@ public final class CompletionTrainer {
             header.put("config", cfg);
             JsonOut.writeAtomic(out.resolve("config.json"), header);
             TrainLog log = new TrainLog(out.resolve("train.jsonl"), header, ckpt == null ? -1 : ckpt.step());
-            return loop(cfg, student, seqs, harmful.size(), cache, batches, log, ckpt, listener, genSeconds, note, weak, mgr);
+            Teacher teacher = new Teacher(cache, teacherBase, cache == null ? aligned.transformer() : null);
+            return loop(cfg, student, seqs, harmful.size(), teacher, batches, log, ckpt, listener, genSeconds, note, weak, mgr);
         }
     }
 
-    private static Result loop(CompletionConfig cfg, LanguageModel student, List<Sequence> seqs, int harmfulCount, TeacherCache cache,
+    /** Where the teacher comes from: the cache, or (cache null) the frozen base (may be null) and aligned models. */
+    private record Teacher(TeacherCache cache, Transformer base, Transformer aligned) {}
+
+    private static Result loop(CompletionConfig cfg, LanguageModel student, List<Sequence> seqs, int harmfulCount, Teacher teacher,
                                MixedBatches batches, TrainLog log, TrainCheckpoint.Loaded ckpt, Listener listener, double genSeconds,
                                String note, List<Integer> weak, NDManager mgr) {
         Path out = cfg.out();
@@ -123,6 +131,9 @@ public final class CompletionTrainer {
         LoraAdapters lora = cfg.loraRank() > 0 ? new LoraAdapters(model, cfg.loraRank(), cfg.loraScaleAlpha(), cfg.seed(), mgr) : null;
         Map<String, NDArray> trainable = lora == null ? model.parameters() : lora.parameters();
         AdamW opt = new AdamW(trainable, ADAM);
+        CompletionStep stepper = teacher.cache() != null
+                ? CompletionStep.cached(model, lora, seqs, student.padId(), cfg, teacher.cache())
+                : CompletionStep.recomputing(model, lora, seqs, student.padId(), cfg, teacher.base(), teacher.aligned());
         long start = 0;
         if (ckpt != null) {
             TrainCheckpoint.restore(trainable, ckpt.weights(), out);
@@ -146,24 +157,9 @@ public final class CompletionTrainer {
                 for (int u : batches.utility(step)) ids.add(harmfulCount + u);
                 double lr = Schedule.warmupCosine((int) step, (int) total, cfg.lr(), cfg.warmupFraction());
                 long ts = System.nanoTime();
-                double[] terms;
-                long tokens;
-                try (NDManager m = NDManager.newBaseManager(model.manager().getDevice());
-                        Batch batch = Batch.of(m, ids.stream().map(seqs::get).toList(), student.padId());
-                        NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    tokens = (long) batch.mask().sum().getFloat();
-                    TeacherRows teacher = TeacherRows.of(m, cache, ids, h, cfg.loss());
-                    NDArray rows = TeacherCache.responseRows(batch);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        Transformer net = lora == null ? model : lora.effective(model);
-                        NDArray s = TeacherCache.rowsOf(net.forward(batch.inputs(), batch.mask(), null), rows);
-                        if (s.getShape().get(0) != teacher.rows()) throw new IllegalStateException("teacher cache and batch disagree on response positions");
-                        CompletionLoss.Terms t = teacher.loss(s, cfg);
-                        gc.backward(t.total());
-                        terms = new double[] {t.total().getFloat(), t.kl().getFloat(), t.comp().getFloat()};
-                    }
-                }
+                CompletionStep.Terms t = stepper.run(ids, h);
+                double[] terms = {t.loss(), t.kl(), t.comp()};
+                long tokens = t.tokens();
                 if (!Double.isFinite(terms[0])) {
                     AdamW.zeroGradients(trainable.values());
                     throw new DeepalignException("completion training: the loss became " + terms[0] + " at step " + (step + 1) + " (epoch " + epoch
@@ -202,13 +198,16 @@ public final class CompletionTrainer {
         }
         log.plot(out.resolve("train"), "targeted completion training", List.of("loss", "l_kl", "l_comp"));
         int teachers = cfg.teacherNeedsBase() ? 2 : 1;
+        TeacherCache cache = teacher.cache();
+        // without the cache every step also runs the teachers' forwards over the same tokens
+        double stepFlopsPerToken = (6.0 + (cache == null ? 2.0 * teachers : 0)) * params;
         double matmul = Throughput.matmulGflopsOnce(model.manager().getDevice(), 1024, 5);
         Map<String, Object> last = log.steps().get(log.steps().size() - 1);
         Result r = new Result(out, modelDir, total, cfg.epochs(), perEpoch,
                 ((Number) last.get("loss")).doubleValue(), ((Number) last.get("l_kl")).doubleValue(), ((Number) last.get("l_comp")).doubleValue(),
-                genSeconds, cache.seconds(), epochSeconds, trainSeconds > 0 ? studentTokens / trainSeconds : 0,
-                Throughput.gflops(6.0 * params, studentTokens, trainSeconds),
-                Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step(), weak);
+                genSeconds, cache == null ? 0 : cache.seconds(), epochSeconds, trainSeconds > 0 ? studentTokens / trainSeconds : 0,
+                Throughput.gflops(stepFlopsPerToken, studentTokens, trainSeconds),
+                cache == null ? 0 : Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step(), weak);
         JsonOut.writeAtomic(out.resolve("result.json"), r);
         return r;
     }

@@ -124,12 +124,17 @@ public final class TeacherCache {
      * that batches carry little padding; entries come back in the order of {@code seqs}.
      */
     public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg) {
+        return build(base, aligned, seqs, padId, cfg, true);
+    }
+
+    /** As above; {@code progress} false for the per-batch teacher of a run without the cache (no bar per step). */
+    public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg, boolean progress) {
         long t0 = System.nanoTime();
         Entry[] out = new Entry[seqs.size()];
         List<Integer> order = IntStream.range(0, seqs.size()).boxed()
                 .sorted(Comparator.comparingInt(i -> seqs.get(i).ids().length)).toList();
         long tokens = 0;
-        try (Progress bar = Progress.start("teacher cache", seqs.size())) {
+        try (Progress bar = progress ? Progress.start("teacher cache", seqs.size()) : null) {
             for (int s = 0; s < order.size(); s += cfg.batchSize()) {
                 List<Integer> idx = order.subList(s, Math.min(order.size(), s + cfg.batchSize()));
                 List<Sequence> chunk = new ArrayList<>();
@@ -145,7 +150,7 @@ public final class TeacherCache {
                     List<Entry> made = entries(logA, logB, chunk, cfg);
                     for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = made.get(j);
                 }
-                bar.stepBy(idx.size());
+                if (bar != null) bar.stepBy(idx.size());
             }
         }
         return new TeacherCache(cfg, List.of(out), (System.nanoTime() - t0) / 1e9, tokens);

@@ -40,6 +40,14 @@ class FlopsTest {
     }
 
     @Test
+    void completionIsATrainingStepPlusOneForwardPerRecomputedTeacher() {
+        ModelConfig c = Benchmarks.size("organism");
+        assertThat(Flops.completion(c, 4, 64, 0)).isEqualTo(Flops.train(c, 4, 64));
+        // 6 x params per student token + 2 x params per token for each of base and aligned (plus attention)
+        assertThat(Flops.completion(c, 4, 64, 2)).isEqualTo(5 * Flops.forward(c, 4, 64));
+    }
+
+    @Test
     void sizesAreTheDocumentedShapes() {
         ModelConfig org = Benchmarks.size("organism");
         assertThat(new int[] {org.hiddenSize(), org.numLayers(), org.numHeads(), org.numKvHeads(), org.intermediateSize(), org.vocabSize()})

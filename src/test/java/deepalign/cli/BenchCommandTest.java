@@ -23,7 +23,8 @@ class BenchCommandTest {
         Cli.Result r = Cli.run("bench", "all", "--size", "organism", "--batch", "2", "--seq", "8", "--prompt-len", "4",
                 "--new-tokens", "3", "--iters", "1", "--matmul-reps", "1", "--out", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("bench all", "float32 matmul 2048x512x1536", "forward", "train", "generate", "of matmul");
+        assertThat(r.out()).contains("bench all", "float32 matmul 2048x512x1536", "forward", "train", "generate", "of matmul",
+                "teacher-cache", "completion-cached", "completion-no-cache");
 
         JsonNode doc = Jsonl.readJson(out);
         assertThat(doc.get("benchmark").asText()).isEqualTo("all");
@@ -37,9 +38,10 @@ class BenchCommandTest {
         assertThat(machine.get("versions").get("pytorch").asText()).isNotBlank();
         assertThat(doc.get("matmul").get("gflops").asDouble()).isPositive();
         assertThat(doc.get("flop_formulas").get("forward").asText()).contains("4 * layers * T_ctx");
+        assertThat(doc.get("flop_formulas").get("completion").asText()).contains("teachers * forward");
 
         JsonNode results = doc.get("results");
-        assertThat(results).hasSize(4);
+        assertThat(results).hasSize(7);
         assertThat(results.get(0).get("kind").asText()).isEqualTo("forward");
         assertThat(results.get(1).get("kind").asText()).isEqualTo("train");
         assertThat(results.get(2).get("batch").asInt()).isEqualTo(1);
@@ -48,6 +50,15 @@ class BenchCommandTest {
         ModelConfig c = deepalign.bench.Benchmarks.size("organism");
         assertThat(results.get(0).get("gflop_per_iter").asDouble()).isEqualTo(Flops.forward(c, 2, 8) / 1e9);
         assertThat(results.get(1).get("gflop_per_iter").asDouble()).isEqualTo(Flops.train(c, 2, 8) / 1e9);
+        // completion: the cache build runs both teachers once; a cached step is a training step; without the cache a
+        // step also runs both teachers
+        assertThat(results.get(4).get("kind").asText()).isEqualTo("teacher-cache");
+        assertThat(results.get(4).get("gflop_per_iter").asDouble()).isEqualTo(2 * Flops.forward(c, 2, 8) / 1e9);
+        assertThat(results.get(5).get("kind").asText()).isEqualTo("completion-cached");
+        assertThat(results.get(5).get("gflop_per_iter").asDouble()).isEqualTo(Flops.train(c, 2, 8) / 1e9);
+        assertThat(results.get(6).get("kind").asText()).isEqualTo("completion-no-cache");
+        assertThat(results.get(6).get("gflop_per_iter").asDouble()).isEqualTo((Flops.train(c, 2, 8) + 2 * Flops.forward(c, 2, 8)) / 1e9);
+        for (int i = 4; i < 7; i++) assertThat(results.get(i).get("tokens_per_iter").asLong()).isEqualTo(2 * 8);
         for (JsonNode res : results) {
             assertThat(res.get("tokens_per_second").asDouble()).isPositive();
             assertThat(res.get("gflops").asDouble())
@@ -77,7 +88,8 @@ class BenchCommandTest {
         assertBadInput(Cli.run("bench", "forward", "--size", "organism", "--iters", "0", "--out", out), "at least 1");
         assertBadInput(Cli.run("bench", "forward", "--size", "organism", "--threads", "0", "--out", out), "--threads");
         assertThat(Cli.run("bench").exit()).isEqualTo(2);
-        assertThat(Cli.run("bench", "--help").out()).contains("forward", "train", "generate", "all", "matmul");
+        assertThat(Cli.run("bench", "--help").out()).contains("forward", "train", "generate", "completion", "all", "matmul");
+        assertBadInput(Cli.run("bench", "completion", "--size", "organism", "--seq", "0", "--out", out), "at least 1");
         assertThat(Cli.run("bench", "generate", "--help").out()).contains("--new-tokens", "--batch", "prefill");
     }
 }

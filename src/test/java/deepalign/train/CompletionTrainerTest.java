@@ -121,6 +121,41 @@ class CompletionTrainerTest {
         assertThat(CompletionTrainer.savedConfig(killed)).isEqualTo(cfg.withOut(killed));
     }
 
+    /** The first step's log of a run, stopping the run there. */
+    private static CompletionTrainer.StepLog firstStep(CompletionConfig cfg) {
+        CompletionTrainer.StepLog[] first = new CompletionTrainer.StepLog[1];
+        assertThatThrownBy(() -> CompletionTrainer.run(cfg, false, s -> {
+            first[0] = s;
+            throw new IllegalStateException("stop");
+        })).hasMessage("stop");
+        return first[0];
+    }
+
+    @Test
+    void withoutTheTeacherCacheStepOneHasTheSameLoss() {
+        CompletionConfig cfg = TrainFixtures.quick(tmp.resolve("cached"));
+        CompletionTrainer.StepLog cached = firstStep(cfg);
+        CompletionConfig live = cfg.withOut(tmp.resolve("live")).withRecomputedTeacher(true);
+        CompletionTrainer.StepLog recomputed = firstStep(live);
+        assertThat(cached.comp()).isPositive();
+        // the teachers see other padding (per batch, not per length group of the whole set): rounding only
+        assertThat(recomputed.loss()).isCloseTo(cached.loss(), within(1e-4 * cached.loss()));
+        assertThat(recomputed.kl()).isCloseTo(cached.kl(), within(1e-4 * cached.kl() + 1e-6));
+        assertThat(recomputed.comp()).isCloseTo(cached.comp(), within(1e-4 * cached.comp()));
+        assertThat(recomputed.gradNorm()).isCloseTo(cached.gradNorm(), within(1e-3 * cached.gradNorm()));
+        assertThat(tmp.resolve("cached/teacher_profile.json")).isRegularFile();
+        assertThat(tmp.resolve("live/teacher_profile.json")).doesNotExist(); // the profile is a by-product of the cache
+        assertThat(Jsonl.readJson(tmp.resolve("live/config.json")).get("config").get("recomputeTeacher").asBoolean()).isTrue();
+    }
+
+    @Test
+    void configsSavedBeforeTheOptionResumeWithTheCache() throws Exception {
+        CompletionConfig cfg = TrainFixtures.quick(tmp.resolve("old"));
+        com.fasterxml.jackson.databind.node.ObjectNode json = Jsonl.MAPPER.valueToTree(cfg);
+        assertThat(json.remove("recomputeTeacher").asBoolean()).isFalse();
+        assertThat(Jsonl.MAPPER.treeToValue(json, CompletionConfig.class)).isEqualTo(cfg);
+    }
+
     @Test
     void aFreshRunRefusesADirectoryWithACheckpoint() {
         Path out = tmp.resolve("twice");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import deepalign.cli.AttackFinetuneCommand;
 import deepalign.cli.TrainCommand;
+import deepalign.data.Jsonl;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -62,6 +63,18 @@ class TrainCliTest {
         r.addAll(List.of("--broken", tmp.resolve("sft-refusal/model").toString(), "--stage1-epochs", "1", "--out", tmp.resolve("r").toString()));
         assertThat(train(err, r.toArray(String[]::new))).as(err.toString()).isZero();
         assertThat(tmp.resolve("r/model/model.safetensors")).isRegularFile();
+    }
+
+    @Test
+    void noTeacherCacheTrainsWithTheTeachersRunPerBatch() {
+        StringWriter err = new StringWriter();
+        List<String> a = common();
+        a.addAll(List.of("--out", tmp.resolve("live").toString(), "--no-teacher-cache"));
+        a.add(0, "completion");
+        assertThat(train(err, a.toArray(String[]::new))).as(err.toString()).isZero();
+        assertThat(tmp.resolve("live/model/model.safetensors")).isRegularFile();
+        assertThat(CompletionTrainer.savedConfig(tmp.resolve("live")).recomputeTeacher()).isTrue();
+        assertThat(Jsonl.readJson(tmp.resolve("live/result.json")).get("cacheSeconds").asDouble()).isZero();
     }
 
     @Test

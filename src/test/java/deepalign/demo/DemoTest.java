@@ -1,0 +1,97 @@
+package deepalign.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import deepalign.DeepalignException;
+import deepalign.attack.GcgConfig;
+import deepalign.data.Jsonl;
+import deepalign.testing.TinyOrganism;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole demo, every stage for real, on the shared tiny organism: only the amounts are cut (a few test and
+ * training examples, one GCG prompt of two steps, one epoch) so that it runs in well under a minute.
+ */
+class DemoTest {
+    static final List<String> METHODS = List.of("base", "aligned", "contrastive", "completion", "sft_refusal", "augment", "recovered");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void quickDemoOnATinyOrganismWritesACompleteFiniteReport() throws Exception {
+        Path out = tmp.resolve("demo");
+        DemoConfig cfg = DemoConfig.of(out, 0, true).withOrganism(TinyOrganism.get().dir()).withLimits(6, 16)
+                .withBudgets(2, 1, new GcgConfig(4, 8, 8, 2, 0, 8, "!", 0), 1, 2, 24);
+        Path report = Demo.run(cfg);
+
+        assertThat(report).isEqualTo(out.resolve("report.json"));
+        assertThat(out.resolve("report.html")).isRegularFile();
+        JsonNode doc = Jsonl.readJson(report);
+        assertThat(names(doc)).contains("asr", "utility", "kl_by_position", "base_favored", "timing", "config", "versions");
+        assertThat(doc.get("errors").size()).as(doc.get("errors").toString()).isZero();
+
+        JsonNode asr = doc.get("asr");
+        assertThat(names(asr)).containsAll(METHODS);
+        for (String method : METHODS) {
+            assertThat(asr.get(method).size()).as(method).isPositive();
+            for (Map.Entry<String, JsonNode> cell : asr.get(method).properties()) {
+                JsonNode r = cell.getValue();
+                String where = method + "/" + cell.getKey();
+                assertThat(names(r)).as(where).contains("rate", "n", "ci95", "refusal_rate", "other_rate");
+                assertThat(r.get("n").asInt()).as(where).isPositive();
+                assertThat(r.get("ci95").size()).as(where).isEqualTo(2);
+                double sum = r.get("rate").asDouble() + r.get("refusal_rate").asDouble() + r.get("other_rate").asDouble();
+                assertThat(sum).as(where).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+            }
+        }
+        // the limits reached every stage: 6 harmful test prompts per attack, 1 for GCG, 16 training examples
+        assertThat(asr.get("aligned").get("direct").get("n").asInt()).isEqualTo(6);
+        assertThat(asr.get("aligned").get("gcg").get("n").asInt()).isEqualTo(1);
+        assertThat(asr.get("recovered").get("finetune").get("n").asInt()).isEqualTo(6);
+        assertThat(Files.readAllLines(out.resolve("data/harmful_train.jsonl"))).hasSize(16);
+        assertThat(names(doc.get("utility"))).contains("base", "aligned", "contrastive", "completion", "finetuned", "recovered");
+        assertThat(names(doc.get("kl_by_position"))).contains("aligned", "completion");
+        assertThat(doc.get("kl_by_position").get("aligned").size()).isPositive();
+        assertThat(doc.get("config").get("organism").asText()).isEqualTo(TinyOrganism.get().dir().toString());
+
+        List<String> bad = new ArrayList<>();
+        nonFinite(doc, "", bad);
+        assertThat(bad).as("non-finite numbers in report.json").isEmpty();
+    }
+
+    @Test
+    void aDirectoryWithoutAnOrganismIsRefusedInOneSentence() {
+        DemoConfig cfg = DemoConfig.of(tmp.resolve("x"), 0, true).withOrganism(tmp);
+        assertThatThrownBy(() -> Demo.run(cfg)).isInstanceOf(DeepalignException.class)
+                .hasMessageContaining(tmp.toString()).hasMessageContaining("no organism.json");
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** Paths of every number in {@code node} that is NaN or infinite (or a string spelling one). */
+    private static void nonFinite(JsonNode node, String path, List<String> bad) {
+        if (node.isNumber() && !Double.isFinite(node.asDouble())) bad.add(path);
+        if (node.isTextual() && List.of("NaN", "Infinity", "-Infinity").contains(node.asText())) bad.add(path);
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) nonFinite(node.get(i), path + "[" + i + "]", bad);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            nonFinite(e.getValue(), path + "." + e.getKey(), bad);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package deepalign.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Gradient zeroing must survive a non-finite backward pass: NaN * 0 is NaN, so scaling by 0 is not zeroing. */
+class AdamWTest {
+    /** p with gradient {NaN, +inf, -inf, 2} after one backward pass of sum(p * c). */
+    private static NDArray poisoned(NDManager m) {
+        NDArray p = m.create(new float[] {1f, 2f, 3f, 4f});
+        p.setRequiresGradient(true);
+        NDArray c = m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2f});
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.backward(p.mul(c).sum());
+        }
+        assertThat(p.getGradient().toFloatArray()[0]).isNaN();
+        return p;
+    }
+
+    @Test
+    void zeroGradientsTurnsNaNAndInfinityIntoZero() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray p = poisoned(m);
+            AdamW.zeroGradients(List.of(p));
+            assertThat(p.getGradient().toFloatArray()).containsExactly(0f, 0f, 0f, 0f);
+
+            // the next backward pass starts from zero, so its gradient is exactly its own
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(p.mul(3f).sum());
+            }
+            assertThat(p.getGradient().toFloatArray()).containsExactly(3f, 3f, 3f, 3f);
+        }
+    }
+
+    @Test
+    void aStepLeavesZeroGradientsEvenAfterANonFiniteOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray p = poisoned(m);
+            new AdamW(Map.of("w", p), AdamW.Config.defaults()).step(1e-3);
+            assertThat(p.getGradient().toFloatArray()).containsExactly(0f, 0f, 0f, 0f);
+        }
+    }
+}
