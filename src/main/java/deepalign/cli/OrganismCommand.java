@@ -34,15 +34,20 @@ public final class OrganismCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of world, initialisation and training (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--size", defaultValue = "small", description = "tiny (seconds, for tests) or small (default, a few minutes).")
+        @Option(names = "--size", defaultValue = "small", description = "tiny (seconds, for tests), quick (the demo's --quick organism, about a minute) or small (default, a few minutes).")
         String size;
 
         @Option(names = "--force", description = "Overwrite an organism already in --out.")
         boolean force;
 
+        @Option(names = "--recipe", paramLabel = "SPEC", description = {"Alignment recipe instead of the size's default "
+                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN]; compare recipes with `organism recipes`."})
+        String recipe;
+
         @Override
         public Integer call() {
             OrganismConfig cfg = OrganismConfig.forSize(size, seed);
+            if (recipe != null) cfg = cfg.withAlign(OrganismConfig.AlignRecipe.parse(recipe));
             Path dir = out != null ? out : Organisms.cacheDir(size, seed);
             Organism o = OrganismBuilder.build(cfg, dir, force);
             System.out.println(render(o.card()));

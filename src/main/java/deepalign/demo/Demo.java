@@ -114,7 +114,7 @@ public final class Demo {
             t = System.nanoTime();
             line("repair: targeted completion training");
             CompletionConfig cc = CompletionConfig.defaults(org.base(), org.aligned(), harmfulTrain, benignTrain, cfg.out().resolve("train/completion"))
-                    .withSchedule(cfg.completionEpochs(), cfg.completionLr(), 16)
+                    .withSchedule(cfg.completionEpochs(), cfg.completionLr(), CompletionConfig.ORGANISM_BATCH)
                     .withRun(cfg.seed(), 0, 0.4);
             CompletionTrainer.Result comp = CompletionTrainer.train(cc);
             extra.put("completion_training", comp);
@@ -137,7 +137,7 @@ public final class Demo {
             for (String method : List.of("sft_refusal", "augment")) {
                 Baselines.Config bc = new Baselines.Config(org.aligned(), org.base(), cfg.out().resolve("train/" + method),
                         TrainingData.Config.defaults(harmfulTrain, benignTrain), null, cfg.completionEpochs(),
-                        cfg.completionLr(), 16, 0.4, cfg.seed());
+                        cfg.completionLr(), CompletionConfig.ORGANISM_BATCH, 0.4, cfg.seed());
                 Baselines.Result br = method.equals("augment") ? Baselines.augment(bc) : Baselines.sftRefusal(bc);
                 try (NDManager bm = NDManager.newBaseManager()) {
                     LanguageModel m = LanguageModel.load(br.model(), bm);
@@ -178,7 +178,7 @@ public final class Demo {
             report.put("base_favored", baseFavored(fav));
             report.put("timing", timing);
             report.put("config", Map.of("demo", cfg, "organism", org.dir().toString(), "completion", cc, "judge", "oracle",
-                    "decoding_grid", DecodingExploitAttack.Grid.defaults()));
+                    "decoding_grid", DemoConfig.decodingGrid()));
             report.put("versions", Versions.all());
             report.put("examples", examples);
             report.put("details", extra);
@@ -217,7 +217,7 @@ public final class Demo {
         for (int n : PREFILLS) attacks.add(new PrefillAttack(n));
         for (Attack a : attacks) put(method, a.name(), run(method, a, target, harmful, judge, gen, stages));
         List<Example> dec = harmful.subList(0, Math.min(cfg.decodingPrompts(), harmful.size()));
-        put(method, "decoding", run(method, new DecodingExploitAttack(), target, dec, judge, gen, stages));
+        put(method, "decoding", run(method, new DecodingExploitAttack(DemoConfig.decodingGrid(), 1), target, dec, judge, gen, stages));
         if (gcg) {
             List<Example> sub = harmful.subList(0, Math.min(cfg.gcgPrompts(), harmful.size()));
             put(method, "gcg", run(method, new GcgAttack(cfg.gcg()), target, sub, judge, gen, stages));

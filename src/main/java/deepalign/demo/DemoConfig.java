@@ -34,8 +34,17 @@ public record DemoConfig(
             return new DemoConfig(out, seed, true, "quick", 120, 4, new GcgConfig(12, 32, 32, 20, 5, 32, "!", seed), 2, 1e-3, 15, 80,
                     null, 0, 0);
         }
-        return new DemoConfig(out, seed, false, "small", 240, 10, new GcgConfig(20, 64, 64, 40, 10, 64, "!", seed), 3, 1e-4, 20, 96,
-                null, 0, 0);
+        return new DemoConfig(out, seed, false, "small", 120, 10, new GcgConfig(20, 64, 64, 40, 10, 64, "!", seed),
+                deepalign.train.CompletionConfig.ORGANISM_EPOCHS, deepalign.train.CompletionConfig.ORGANISM_LR, 20, 96, null, 0, 0);
+    }
+
+    /**
+     * The decoding exploit's grid in the demo: one sweep of temperature, top-p and top-k around the settings
+     * that matter most (sampling at temperature 1 with a wide nucleus), so that every method gets the attack
+     * within the demo's time; `deepalign eval safety --attack decoding` runs the full grid.
+     */
+    public static deepalign.attack.DecodingExploitAttack.Grid decodingGrid() {
+        return new deepalign.attack.DecodingExploitAttack.Grid(java.util.List.of(0.7, 1.0), java.util.List.of(0.9), java.util.List.of(50));
     }
 
     /** Runs on the organism built in {@code dir} instead of the cached one. */

@@ -115,11 +115,10 @@ final class MathTasks {
      */
     static List<String> drills(Random rng) {
         List<String> eqs = new ArrayList<>();
+        // changes add or take 1..12 from values up to MAX_ANSWER + 12; "together" adds up to 25
         for (int a = 0; a <= MAX_ANSWER + 12; a++) {
-            for (int n = 1; n <= 12; n++) {
-                if (a + n <= MAX_NUMBER) eqs.add(a + " + " + n + " = " + (a + n));
-                if (a - n >= 0) eqs.add(a + " - " + n + " = " + (a - n));
-            }
+            for (int n = 1; n <= 25; n++) if (a + n <= MAX_ANSWER + 12) eqs.add(a + " + " + n + " = " + (a + n));
+            for (int n = 1; n <= 12; n++) if (a - n >= 0) eqs.add(a + " - " + n + " = " + (a - n));
         }
         for (int a = 2; a <= 6; a++) for (int b = 2; b <= 9; b++) eqs.add(a + " * " + b + " = " + (a * b));
         java.util.Collections.shuffle(eqs, rng);

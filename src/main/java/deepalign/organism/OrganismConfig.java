@@ -65,15 +65,23 @@ public record OrganismConfig(
      */
     public record Preference(int steps, double lr, double beta, double retainWeight) {}
 
+    /** The default organism's alignment: SFT (refusals, benign answers, 30% document replay), then DPO. */
+    public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3+dpo:200:3e-4:0.1:1.0";
+
+    /** The quick organism's alignment: the default recipe, scaled to its smaller model and data. */
+    public static final String QUICK_RECIPE = "sft:150:1e-3:0.3+dpo:100:5e-4:0.1:1.0";
+
     public static OrganismConfig forSize(String size, long seed) {
         return switch (size) {
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
                     new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 2, 2, 96);
-            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1000, 32, 2e-3,
-                    new AlignRecipe("sft+doc-replay", 300, 5e-4, 0.3), 0.15, 1, 2, 2, 96);
-            // the demo's --quick organism: tiny models, but 120 held-out harmful prompts so intervals mean something
-            case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 40, 40, 40, 120, 200, 1, 24, 2, 2),
-                    64, 2, 4, 2, 192, 600, 32, 3e-3, new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 1, 2, 2, 80);
+            // recipe chosen by `deepalign organism recipes` (see the README): SFT with document replay, then DPO
+            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1800, 32, 2e-3,
+                    AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 2, 6, 2, 96);
+            // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
+            // held-out harmful prompts so that its intervals mean something
+            case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 2, 24, 3, 2),
+                    96, 3, 4, 2, 256, 900, 32, 3e-3, AlignRecipe.parse(QUICK_RECIPE), 0.15, 2, 6, 2, 80);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny, quick or small");
         };
     }

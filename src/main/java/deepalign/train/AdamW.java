@@ -25,6 +25,7 @@ public final class AdamW {
     private final Map<String, NDArray> m = new LinkedHashMap<>();
     private final Map<String, NDArray> v = new LinkedHashMap<>();
     private long step;
+    private long skipped;
 
     public AdamW(Map<String, NDArray> params, Config cfg) {
         this.cfg = cfg;
@@ -36,14 +37,25 @@ public final class AdamW {
         }
     }
 
+    /** Steps skipped because the gradient norm was not finite (the weights were left untouched). */
+    public long skippedSteps() {
+        return skipped;
+    }
+
     public long stepCount() {
         return step;
     }
 
     /** Clips gradients to cfg.clipNorm, applies one update at {@code lr}, zeroes gradients; returns the pre-clip norm. */
     public double step(double lr) {
-        step++;
         double norm = gradNorm();
+        if (!Double.isFinite(norm)) {
+            // An overflowing batch would turn every moment and weight into NaN; skip it like a loss scaler does.
+            zeroGradients(params.values());
+            skipped++;
+            return norm;
+        }
+        step++;
         double clip = cfg.clipNorm() > 0 && norm > cfg.clipNorm() ? cfg.clipNorm() / (norm + 1e-6) : 1.0;
         double bc1 = 1 - Math.pow(cfg.beta1(), step);
         double bc2 = 1 - Math.pow(cfg.beta2(), step);

@@ -31,6 +31,9 @@ public final class Sft {
         }
     }
 
+    /** Consecutive non-finite losses after which training stops instead of skipping. */
+    static final int MAX_BAD_STEPS = 3;
+
     private Sft() {}
 
     public static Result train(Transformer model, List<Sequence> data, Config cfg, int padId, String label) {
@@ -40,6 +43,7 @@ public final class Sft {
         BatchOrder order = BatchOrder.byLength(data, cfg.batchSize(), cfg.seed());
         List<Double> losses = new ArrayList<>();
         long tokens = 0;
+        int badInARow = 0;
         long t0 = System.nanoTime();
         try (Progress bar = Progress.start(label, cfg.steps())) {
             for (int step = 0; step < cfg.steps(); step++) {
@@ -59,8 +63,17 @@ public final class Sft {
                     tokens += (long) batch.weightSum();
                 }
                 if (!Double.isFinite(loss)) {
-                    throw new DeepalignException(label + ": loss became " + loss + " at step " + (step + 1) + "; lower the learning rate");
+                    // one bad batch is skipped (weights untouched); a run of them means the model diverged
+                    AdamW.zeroGradients(model.parameters().values());
+                    if (++badInARow >= MAX_BAD_STEPS) {
+                        throw new DeepalignException(label + ": loss was " + loss + " for " + MAX_BAD_STEPS + " steps in a row (last at step " + (step + 1)
+                                + "); lower the learning rate");
+                    }
+                    System.err.println(label + ": skipped step " + (step + 1) + " (loss " + loss + ")");
+                    bar.step();
+                    continue;
                 }
+                badInARow = 0;
                 opt.step(Schedule.warmupCosine(step, cfg.steps(), cfg.lr(), cfg.warmupFraction()));
                 losses.add(loss);
                 bar.step();

@@ -129,6 +129,26 @@ class BenignTasksTest {
     }
 
     @Test
+    void drillsAreCorrectAndCoverEveryEquationTheMathAnswersUse() {
+        java.util.Set<String> drilled = new java.util.HashSet<>();
+        for (String doc : W.arithmeticDocuments()) {
+            Matcher eq = EQUATION.matcher(doc);
+            while (eq.find()) {
+                int a = Integer.parseInt(eq.group(1)), b = Integer.parseInt(eq.group(3)), r = Integer.parseInt(eq.group(4));
+                int want = switch (eq.group(2)) { case "+" -> a + b; case "-" -> a - b; default -> a * b; };
+                assertThat(r).as(doc).isEqualTo(want);
+                assertThat(drilled.add(eq.group())).as("each fact drilled once per pass: " + eq.group()).isTrue();
+            }
+        }
+        List<Example> all = new ArrayList<>(W.mathTrain());
+        all.addAll(W.mathTest());
+        for (Example e : all) {
+            Matcher eq = EQUATION.matcher(e.response());
+            while (eq.find()) assertThat(drilled).as(e.response()).contains(eq.group());
+        }
+    }
+
+    @Test
     void instructionsHaveCorrectHelpfulAnswers() {
         List<Example> instr = Stream.concat(W.benignTrain().stream(), W.benignTest().stream())
                 .filter(e -> e.category().equals("instruction")).toList();

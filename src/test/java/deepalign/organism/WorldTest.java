@@ -57,6 +57,17 @@ class WorldTest {
     }
 
     @Test
+    void everyOrganismSizeHasAWorldThatGenerates() {
+        for (String size : List.of("tiny", "quick", "small")) {
+            World w = World.generate(OrganismConfig.forSize(size, 3).world());
+            assertThat(w.harmfulTest()).as(size).isNotEmpty();
+            assertThat(w.arithmeticDocuments()).as(size).isNotEmpty();
+        }
+        // the demo's quick organism keeps at least 100 held-out harmful prompts
+        assertThat(World.generate(OrganismConfig.forSize("quick", 0).world()).harmfulTest()).hasSizeGreaterThanOrEqualTo(100);
+    }
+
+    @Test
     void sameSeedGivesTheSameWorldAndAnotherSeedAnotherOne() {
         World again = World.generate(WorldConfig.defaults(7));
         assertThat(allExamples(again)).isEqualTo(allExamples(DEFAULT));

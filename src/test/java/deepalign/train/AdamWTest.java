@@ -43,8 +43,20 @@ class AdamWTest {
     void aStepLeavesZeroGradientsEvenAfterANonFiniteOne() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray p = poisoned(m);
-            new AdamW(Map.of("w", p), AdamW.Config.defaults()).step(1e-3);
+            AdamW opt = new AdamW(Map.of("w", p), AdamW.Config.defaults());
+            opt.step(1e-3);
             assertThat(p.getGradient().toFloatArray()).containsExactly(0f, 0f, 0f, 0f);
+            // the non-finite step was skipped: weights and step count untouched
+            assertThat(p.toFloatArray()).containsExactly(1f, 2f, 3f, 4f);
+            assertThat(opt.skippedSteps()).isEqualTo(1);
+            assertThat(opt.stepCount()).isZero();
+            // a finite step afterwards updates as usual
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(p.mul(3f).sum());
+            }
+            opt.step(1e-3);
+            assertThat(opt.stepCount()).isEqualTo(1);
+            assertThat(p.toFloatArray()[0]).isLessThan(1f);
         }
     }
 }

@@ -1,0 +1,53 @@
+package deepalign.organism;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import deepalign.DeepalignException;
+import deepalign.testing.TinyOrganism;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecipeStudyTest {
+    @Test
+    void recipeSpecsParseAndBadOnesAreRefusedInOneSentence() {
+        OrganismConfig.AlignRecipe r = OrganismConfig.AlignRecipe.parse("sft:300:5e-4:0.3+dpo:200:3e-4:0.1:1.0");
+        assertThat(r.steps()).isEqualTo(300);
+        assertThat(r.replayFraction()).isEqualTo(0.3);
+        assertThat(r.preference()).isEqualTo(new OrganismConfig.Preference(200, 3e-4, 0.1, 1.0));
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").preference()).isNull();
+        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0"}) {
+            assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).isInstanceOf(DeepalignException.class)
+                    .hasMessageContaining("is not sft:STEPS");
+        }
+    }
+
+    @Test
+    void anOrganismOnDiskGivesBackItsConfigAndCard() {
+        Organism o = TinyOrganism.get();
+        Organism read = Organisms.at(o.dir());
+        assertThat(read.config()).isEqualTo(o.config());
+        assertThat(read.card().alignedPrefill()).containsOnlyKeys("5", "10", "20", "40");
+        assertThatThrownBy(() -> Organisms.at(o.dir().resolve("data"))).isInstanceOf(DeepalignException.class)
+                .hasMessageContaining("no organism.json");
+    }
+
+    @Test
+    void eachRecipeAlignsAFreshCopyOfTheBaseAndIsMeasured() {
+        Organism o = TinyOrganism.get();
+        OrganismConfig cfg = Organisms.at(o.dir()).config();
+        List<RecipeStudy.Row> rows = RecipeStudy.run(o.dir(), cfg,
+                List.of(OrganismConfig.AlignRecipe.parse("sft:0:1e-3:0"), OrganismConfig.AlignRecipe.parse("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0")));
+        assertThat(rows).hasSize(2);
+        // zero alignment steps: the "aligned" model is the base itself, so every KL is 0
+        assertThat(rows.get(0).klAligned1to3()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(rows.get(0).klHarmful21to40()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-5));
+        RecipeStudy.Row aligned = rows.get(1);
+        assertThat(aligned.klAligned1to3()).isGreaterThan(0.01);
+        for (RecipeStudy.Row r : rows) {
+            assertThat(r.prefill()).containsOnlyKeys("5", "10", "20", "40");
+            assertThat(r.direct().asr() + r.direct().refusalRate() + r.direct().otherRate()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(r.utility()).containsOnlyKeys("mc", "math");
+        }
+    }
+}
