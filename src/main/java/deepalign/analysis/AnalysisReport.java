@@ -29,27 +29,9 @@ public final class AnalysisReport {
         Map<String, Object> config = new LinkedHashMap<>(inputs);
         config.put("max_positions", r.config().maxPositions());
         config.put("batch_size", r.config().batchSize());
-        Map<String, Object> pos = new LinkedHashMap<>();
-        pos.put("position", list(r.harmful().positions()));
-        pos.put("harmful", r.harmful().toJson());
-        pos.put("benign", r.benign().toJson());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("harmful", headline(r.harmful()));
-        summary.put("benign", headline(r.benign()));
-        Map<String, Object> json = document("positional_kl", config, pos, summary,
-                r.harmfulPerExample().size(), r.benignPerExample().size(), r.seconds());
-        JsonOut.writeAtomic(dir.resolve(name + ".json"), json);
-        writeLongCsv(dir.resolve(name + ".csv"), List.of("kl"), List.of(r.harmful()), List.of(r.benign()));
-        plot("Positional KL(aligned || base)", "KL (nats), band: +-1 s.e.", dir.resolve(name),
-                List.of("harmful", "benign"), List.of(r.harmful(), r.benign()));
-
-        Table t = Table.of("positions", "KL harmful", "KL benign", "n harmful", "n benign")
-                .title("positional KL(aligned || base) -> " + dir.resolve(name + ".json"));
-        for (int[] b : buckets(r.harmful().positions())) {
-            t.row(b[0] + "-" + b[1], r.harmful().meanOver(b[0], b[1]), r.benign().meanOver(b[0], b[1]),
-                    nAt(r.harmful(), b[0]), nAt(r.benign(), b[0]));
-        }
-        return t.render() + String.format(Locale.ROOT, "ratio mean KL(1-3) / mean KL(21-40): harmful %s, benign %s%n",
+        String table = writeOneMetric(KL, config, r.harmful(), r.benign(), r.harmfulPerExample().size(), r.benignPerExample().size(),
+                r.seconds(), dir, name);
+        return table + String.format(Locale.ROOT, "ratio mean KL(1-3) / mean KL(21-40): harmful %s, benign %s%n",
                 fmt(r.ratio(r.harmful())), fmt(r.ratio(r.benign())));
     }
 
@@ -143,28 +125,44 @@ public final class AnalysisReport {
     public static String gradients(GradientByPosition.Result r, Map<String, Object> inputs, Path dir, String name) {
         Map<String, Object> config = new LinkedHashMap<>(inputs);
         config.put("positions", list(r.config().positions()));
-        Map<String, Object> pos = new LinkedHashMap<>();
-        pos.put("position", list(r.harmful().positions()));
-        pos.put("harmful", r.harmful().toJson());
-        pos.put("benign", r.benign().toJson());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("harmful", headline(r.harmful()));
-        summary.put("benign", headline(r.benign()));
-        Map<String, Object> json = document("gradient_by_position", config, pos, summary, r.harmfulExamples(), r.benignExamples(), r.seconds());
-        JsonOut.writeAtomic(dir.resolve(name + ".json"), json);
-        writeLongCsv(dir.resolve(name + ".csv"), List.of("grad_norm"), List.of(r.harmful()), List.of(r.benign()));
-        plot("Gradient norm of log p(y_t) by position", "||grad||_2, band: +-1 s.e.", dir.resolve(name),
-                List.of("harmful", "benign"), List.of(r.harmful(), r.benign()));
-        Table t = Table.of("positions", "g harmful", "g benign", "n harmful", "n benign")
-                .title("gradient norm by position -> " + dir.resolve(name + ".json"));
-        for (int[] b : buckets(r.harmful().positions())) {
-            t.row(b[0] + "-" + b[1], r.harmful().meanOver(b[0], b[1]), r.benign().meanOver(b[0], b[1]),
-                    nFrom(r.harmful(), b[0]), nFrom(r.benign(), b[0]));
-        }
-        return t.render();
+        return writeOneMetric(GRADIENT, config, r.harmful(), r.benign(), r.harmfulExamples(), r.benignExamples(), r.seconds(), dir, name);
     }
 
     // ------------------------------------------------------------------ shared
+
+    /** How a diagnostic with one value per position and split (KL, gradient norm) is named in each output. */
+    private record OneMetric(String analysis, String csvMetric, String plotTitle, String yLabel, String tableTitle, String column) {}
+
+    private static final OneMetric KL = new OneMetric("positional_kl", "kl", "Positional KL(aligned || base)",
+            "KL (nats), band: +-1 s.e.", "positional KL(aligned || base)", "KL");
+    private static final OneMetric GRADIENT = new OneMetric("gradient_by_position", "grad_norm", "Gradient norm of log p(y_t) by position",
+            "||grad||_2, band: +-1 s.e.", "gradient norm by position", "g");
+
+    /**
+     * Writes NAME.json (per-position arrays and the headline means as summary), NAME.csv and NAME.png of a
+     * one-metric diagnostic and returns its bucket table; n is read at each bucket's first tracked position.
+     */
+    private static String writeOneMetric(OneMetric m, Map<String, Object> config, PositionStats harmful, PositionStats benign,
+                                         int harmfulExamples, int benignExamples, double seconds, Path dir, String name) {
+        Map<String, Object> pos = new LinkedHashMap<>();
+        pos.put("position", list(harmful.positions()));
+        pos.put("harmful", harmful.toJson());
+        pos.put("benign", benign.toJson());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("harmful", headline(harmful));
+        summary.put("benign", headline(benign));
+        JsonOut.writeAtomic(dir.resolve(name + ".json"),
+                document(m.analysis(), config, pos, summary, harmfulExamples, benignExamples, seconds));
+        writeLongCsv(dir.resolve(name + ".csv"), List.of(m.csvMetric()), List.of(harmful), List.of(benign));
+        plot(m.plotTitle(), m.yLabel(), dir.resolve(name), List.of("harmful", "benign"), List.of(harmful, benign));
+
+        Table t = Table.of("positions", m.column() + " harmful", m.column() + " benign", "n harmful", "n benign")
+                .title(m.tableTitle() + " -> " + dir.resolve(name + ".json"));
+        for (int[] b : buckets(harmful.positions())) {
+            t.row(b[0] + "-" + b[1], harmful.meanOver(b[0], b[1]), benign.meanOver(b[0], b[1]), nFrom(harmful, b[0]), nFrom(benign, b[0]));
+        }
+        return t.render();
+    }
 
     private static Map<String, Object> document(String analysis, Map<String, Object> config, Map<String, Object> positions,
                                                 Map<String, Object> summary, int harmfulExamples, int benignExamples, double seconds) {
@@ -234,12 +232,7 @@ public final class AnalysisReport {
         if (!series.isEmpty()) Plots.linePlotWithBands(title, "response position t", yLabel, series, out, false);
     }
 
-    private static int nAt(PositionStats s, int position) {
-        for (int i = 0; i < s.positions().length; i++) if (s.positions()[i] == position) return s.n()[i];
-        return 0;
-    }
-
-    /** n at the first tracked position at or after {@code position} (gradients sample positions). */
+    /** n at the first tracked position at or after {@code position} (gradients sample positions; KL tracks every one). */
     private static int nFrom(PositionStats s, int position) {
         for (int i = 0; i < s.positions().length; i++) if (s.positions()[i] >= position) return s.n()[i];
         return 0;

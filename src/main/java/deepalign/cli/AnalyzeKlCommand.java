@@ -1,14 +1,9 @@
 package deepalign.cli;
 
-import ai.djl.ndarray.NDManager;
 import deepalign.analysis.AnalysisReport;
-import deepalign.analysis.ModelPair;
 import deepalign.analysis.PositionalKl;
-import deepalign.analysis.Responses;
 import deepalign.analysis.Splits;
 import java.io.PrintWriter;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,17 +24,7 @@ public final class AnalyzeKlCommand implements Callable<Integer> {
     public Integer call() {
         Splits splits = opts.splits();
         PositionalKl.Config cfg = new PositionalKl.Config(opts.maxPositions, opts.batchSize);
-        try (NDManager m = NDManager.newBaseManager();
-                ModelPair pair = opts.loadPair(m)) {
-            long t0 = System.nanoTime();
-            List<Responses.Scored> h = opts.responses(pair, splits, true);
-            List<Responses.Scored> b = opts.responses(pair, splits, false);
-            double responseSeconds = (System.nanoTime() - t0) / 1e9;
-            PositionalKl.Result r = PositionalKl.run(pair, h, b, cfg);
-            Map<String, Object> inputs = opts.describe(splits);
-            inputs.put("response_seconds", responseSeconds);
-            print(spec, AnalysisReport.kl(r, inputs, opts.out, "kl"));
-        }
+        opts.run(spec, splits, (pair, h, b, inputs) -> AnalysisReport.kl(PositionalKl.run(pair, h, b, cfg), inputs, opts.out, "kl"));
         return 0;
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -88,7 +89,29 @@ public final class AnalyzePairOptions {
         return s.limit(limit);
     }
 
-    Map<String, Object> describe(Splits s) {
+    /** What an analysis computes from the pair and both splits' scored responses: the report text it prints. */
+    interface Analysis {
+        String run(ModelPair pair, List<Responses.Scored> harmful, List<Responses.Scored> benign, Map<String, Object> inputs);
+    }
+
+    /**
+     * Loads the pair, scores both splits' responses (their time goes into the inputs as response_seconds), runs
+     * {@code analysis} while the pair is open and prints its report.
+     */
+    void run(CommandSpec spec, Splits splits, Analysis analysis) {
+        try (NDManager m = NDManager.newBaseManager();
+                ModelPair pair = loadPair(m)) {
+            long t0 = System.nanoTime();
+            List<Responses.Scored> h = responses(pair, splits, true);
+            List<Responses.Scored> b = responses(pair, splits, false);
+            double responseSeconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> inputs = describe(splits);
+            inputs.put("response_seconds", responseSeconds);
+            AnalyzeKlCommand.print(spec, analysis.run(pair, h, b, inputs));
+        }
+    }
+
+    private Map<String, Object> describe(Splits s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("base", String.valueOf(base != null ? base : organism().base()));
         m.put("aligned", String.valueOf(aligned != null ? aligned : organism().aligned()));
@@ -101,7 +124,7 @@ public final class AnalyzePairOptions {
         return m;
     }
 
-    List<Responses.Scored> responses(ModelPair pair, Splits s, boolean harmfulSplit) {
+    private List<Responses.Scored> responses(ModelPair pair, Splits s, boolean harmfulSplit) {
         return Responses.forPair(pair, harmfulSplit ? s.harmful() : s.benign(), source(), maxPositions, genBatchSize,
                 harmfulSplit ? s.harmfulSource() : s.benignSource());
     }

@@ -1,13 +1,8 @@
 package deepalign.cli;
 
-import ai.djl.ndarray.NDManager;
 import deepalign.analysis.AnalysisReport;
 import deepalign.analysis.BaseFavored;
-import deepalign.analysis.ModelPair;
-import deepalign.analysis.Responses;
 import deepalign.analysis.Splits;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,17 +33,7 @@ public final class AnalyzeTokensCommand implements Callable<Integer> {
     public Integer call() {
         Splits splits = opts.splits();
         BaseFavored.Config cfg = new BaseFavored.Config(opts.maxPositions, k, pMin, opts.batchSize, topTokens);
-        try (NDManager m = NDManager.newBaseManager();
-                ModelPair pair = opts.loadPair(m)) {
-            long t0 = System.nanoTime();
-            List<Responses.Scored> h = opts.responses(pair, splits, true);
-            List<Responses.Scored> b = opts.responses(pair, splits, false);
-            double responseSeconds = (System.nanoTime() - t0) / 1e9;
-            BaseFavored.Result r = BaseFavored.run(pair, h, b, cfg);
-            Map<String, Object> inputs = opts.describe(splits);
-            inputs.put("response_seconds", responseSeconds);
-            AnalyzeKlCommand.print(spec, AnalysisReport.tokens(r, inputs, opts.out, "tokens"));
-        }
+        opts.run(spec, splits, (pair, h, b, inputs) -> AnalysisReport.tokens(BaseFavored.run(pair, h, b, cfg), inputs, opts.out, "tokens"));
         return 0;
     }
 }

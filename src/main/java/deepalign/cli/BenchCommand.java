@@ -81,44 +81,48 @@ public final class BenchCommand implements Callable<Integer> {
             ModelConfig c = Benchmarks.size(sizeName());
             return ModelInit.random(c, manager, 0);
         }
-
-        /** Runs {@code workloads} on the model and writes the report; returns the exit status. */
-        int run(CommandSpec spec, String name, Workloads workloads) {
-            if (threads != null) {
-                if (threads < 1) throw new DeepalignException("--threads must be at least 1, not " + threads + ".");
-                Machine.setIntraOpThreads(threads);
-            }
-            if (matmulReps < 1) throw new DeepalignException("--matmul-reps must be at least 1, not " + matmulReps + ".");
-            try (NDManager manager = NDManager.newBaseManager()) {
-                Transformer t = load(manager);
-                Machine machine = Machine.current();
-                Benchmarks.Matmul mm = Benchmarks.matmul(matmulReps);
-                List<Benchmarks.Throughput> results = new ArrayList<>();
-                workloads.run(t, results);
-                BenchReport report = BenchReport.of(name, BenchReport.ModelInfo.of(source(), t.config(), "float32"), machine, mm, results);
-                JsonOut.writeAtomic(out, report);
-                PrintWriter w = spec.commandLine().getOut();
-                w.print(report.table().render());
-                w.println("wrote " + out);
-                w.flush();
-            }
-            return 0;
-        }
     }
 
-    interface Workloads {
-        void run(Transformer model, List<Benchmarks.Throughput> results);
-    }
-
-    @Command(name = "forward", mixinStandardHelpOptions = true,
-            description = "Time stateless forward passes over random token ids ([batch, seq], no padding).")
-    public static final class Forward implements Callable<Integer> {
+    /** A workload subcommand: the shared {@link Target} options and the report; each subclass says what it times. */
+    abstract static class Workload implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
         Target target;
 
+        /** Times this workload on {@code model}, adding one throughput per measured setting to {@code results}. */
+        abstract void measure(Transformer model, List<Benchmarks.Throughput> results);
+
+        /** Measures the reference matmul and the workload, and writes the report named after the subcommand. */
+        @Override
+        public Integer call() {
+            if (target.threads != null) {
+                if (target.threads < 1) throw new DeepalignException("--threads must be at least 1, not " + target.threads + ".");
+                Machine.setIntraOpThreads(target.threads);
+            }
+            if (target.matmulReps < 1) throw new DeepalignException("--matmul-reps must be at least 1, not " + target.matmulReps + ".");
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Transformer t = target.load(manager);
+                Machine machine = Machine.current();
+                Benchmarks.Matmul mm = Benchmarks.matmul(target.matmulReps);
+                List<Benchmarks.Throughput> results = new ArrayList<>();
+                measure(t, results);
+                BenchReport report = BenchReport.of(spec.name(), BenchReport.ModelInfo.of(target.source(), t.config(), "float32"), machine, mm,
+                        results);
+                JsonOut.writeAtomic(target.out, report);
+                PrintWriter w = spec.commandLine().getOut();
+                w.print(report.table().render());
+                w.println("wrote " + target.out);
+                w.flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "forward", mixinStandardHelpOptions = true,
+            description = "Time stateless forward passes over random token ids ([batch, seq], no padding).")
+    public static final class Forward extends Workload {
         @Option(names = "--batch", defaultValue = "4", paramLabel = "B", description = "Sequences per forward (default: ${DEFAULT-VALUE}).")
         int batch;
 
@@ -129,20 +133,14 @@ public final class BenchCommand implements Callable<Integer> {
         int iters;
 
         @Override
-        public Integer call() {
-            return target.run(spec, "forward", (t, r) -> r.add(Benchmarks.forward(t, batch, seq, iters)));
+        void measure(Transformer t, List<Benchmarks.Throughput> r) {
+            r.add(Benchmarks.forward(t, batch, seq, iters));
         }
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Time training steps (forward, cross-entropy, backward, AdamW) on a copy of the model.")
-    public static final class Train implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Target target;
-
+    public static final class Train extends Workload {
         @Option(names = "--batch", defaultValue = "4", paramLabel = "B", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;
 
@@ -153,21 +151,15 @@ public final class BenchCommand implements Callable<Integer> {
         int iters;
 
         @Override
-        public Integer call() {
-            return target.run(spec, "train", (t, r) -> r.add(Benchmarks.train(t, batch, seq, iters)));
+        void measure(Transformer t, List<Benchmarks.Throughput> r) {
+            r.add(Benchmarks.train(t, batch, seq, iters));
         }
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = {"Time greedy generation with the KV cache: exactly --new-tokens per row after random prompts.",
                     "tokens/s counts generated tokens; the time includes the prompt's prefill."})
-    public static final class Generate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Target target;
-
+    public static final class Generate extends Workload {
         @Option(names = "--batch", split = ",", defaultValue = "1,32", paramLabel = "B",
                 description = "Batch sizes to measure, comma-separated (default: ${DEFAULT-VALUE}).")
         List<Integer> batches;
@@ -182,10 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
         int iters;
 
         @Override
-        public Integer call() {
-            return target.run(spec, "generate", (t, r) -> {
-                for (int b : batches) r.add(Benchmarks.generate(t, b, promptLen, newTokens, iters));
-            });
+        void measure(Transformer t, List<Benchmarks.Throughput> r) {
+            for (int b : batches) r.add(Benchmarks.generate(t, b, promptLen, newTokens, iters));
         }
     }
 
@@ -193,13 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = {"Time completion-training steps on a random (base, aligned) pair of the model's shape (aligned = base + noise):",
                     "teacher-cache is the one-off cache build over the batch; completion-cached steps against the cache;",
                     "completion-no-cache recomputes the base and aligned forwards every step (as train completion --no-teacher-cache)."})
-    public static final class Completion implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Target target;
-
+    public static final class Completion extends Workload {
         @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;
 
@@ -211,20 +195,14 @@ public final class BenchCommand implements Callable<Integer> {
         int iters;
 
         @Override
-        public Integer call() {
-            return target.run(spec, "completion", (t, r) -> r.addAll(CompletionBench.run(t, batch, seq, iters)));
+        void measure(Transformer t, List<Benchmarks.Throughput> r) {
+            r.addAll(CompletionBench.run(t, batch, seq, iters));
         }
     }
 
     @Command(name = "all", mixinStandardHelpOptions = true,
             description = "Forward, train, generate (batch 1 and 32) and completion (with and without the teacher cache) in one run and one JSON.")
-    public static final class All implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Target target;
-
+    public static final class All extends Workload {
         @Option(names = "--batch", defaultValue = "4", paramLabel = "B",
                 description = "Forward, train and completion: sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;
@@ -243,13 +221,11 @@ public final class BenchCommand implements Callable<Integer> {
         int iters;
 
         @Override
-        public Integer call() {
-            return target.run(spec, "all", (t, r) -> {
-                r.add(Benchmarks.forward(t, batch, seq, iters));
-                r.add(Benchmarks.train(t, batch, seq, iters));
-                for (int b : List.of(1, 32)) r.add(Benchmarks.generate(t, b, promptLen, newTokens, iters));
-                r.addAll(CompletionBench.run(t, batch, seq, iters));
-            });
+        void measure(Transformer t, List<Benchmarks.Throughput> r) {
+            r.add(Benchmarks.forward(t, batch, seq, iters));
+            r.add(Benchmarks.train(t, batch, seq, iters));
+            for (int b : List.of(1, 32)) r.add(Benchmarks.generate(t, b, promptLen, newTokens, iters));
+            r.addAll(CompletionBench.run(t, batch, seq, iters));
         }
     }
 }
