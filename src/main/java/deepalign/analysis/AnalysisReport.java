@@ -169,7 +169,10 @@ public final class AnalysisReport {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("analysis", analysis);
         json.put("config", config);
-        json.put("examples", Map.of("harmful", harmfulExamples, "benign", benignExamples));
+        Map<String, Object> examples = new java.util.LinkedHashMap<>(); // fixed key order: same run, same file
+        examples.put("harmful", harmfulExamples);
+        examples.put("benign", benignExamples);
+        json.put("examples", examples);
         json.put("summary", summary);
         json.put("positions", positions);
         json.put("seconds", seconds);

@@ -91,8 +91,8 @@ public final class Demo {
             var benignScored = Responses.forPair(pair, benign, Responses.Source.ALIGNED, 64, 80, "benign_test");
             PositionalKl.Result kl = PositionalKl.run(pair, harmfulScored, benignScored, PositionalKl.Config.defaults());
             BaseFavored.Result fav = BaseFavored.run(pair, harmfulScored, benignScored, BaseFavored.Config.defaults());
-            AnalysisReport.kl(kl, Map.of("responses", "aligned", "data", "harmful_test + benign_test"), stages, "kl_aligned");
-            AnalysisReport.tokens(fav, Map.of("responses", "aligned", "data", "harmful_test + benign_test"), stages, "base_favored");
+            AnalysisReport.kl(kl, orderedMeta("aligned", "harmful_test + benign_test"), stages, "kl_aligned");
+            AnalysisReport.tokens(fav, orderedMeta("aligned", "harmful_test + benign_test"), stages, "base_favored");
             klByPosition.put("aligned", finitePrefix(kl.harmful().mean()));
             stage("diagnostics", t);
 
@@ -177,8 +177,14 @@ public final class Demo {
             report.put("kl_by_position", klByPosition);
             report.put("base_favored", baseFavored(fav));
             report.put("timing", timing);
-            report.put("config", Map.of("demo", cfg, "organism", org.dir().toString(), "completion", cc, "judge", "oracle",
-                    "decoding_grid", DemoConfig.decodingGrid()));
+            Map<String, Object> config = new LinkedHashMap<>(); // ordered keys: the same run writes the same file
+            config.put("demo", cfg);
+            config.put("organism", org.dir().toString());
+            config.put("organism_config", org.config());
+            config.put("completion", cc);
+            config.put("judge", "oracle");
+            config.put("decoding_grid", DemoConfig.decodingGrid());
+            report.put("config", config);
             report.put("versions", Versions.all());
             report.put("examples", examples);
             report.put("details", extra);
@@ -194,7 +200,7 @@ public final class Demo {
         if (cfg.organism() == null) return Organisms.cached(cfg.organismSize(), cfg.seed());
         require(Files.isRegularFile(cfg.organism().resolve("organism.json")),
                 cfg.organism() + " is not a built organism (no organism.json); build one with `deepalign organism build --out DIR`.");
-        return new Organism(cfg.organism(), null, null);
+        return Organisms.at(cfg.organism());
     }
 
     private static List<Example> first(List<Example> all, int limit) {
@@ -237,6 +243,13 @@ public final class Demo {
         line(String.format("  %-12s %-10s harmful %5.1f%%  refusal %5.1f%%  other %5.1f%%  (n=%d)", method, attack.name(),
                 100 * res.summary().asr(), 100 * res.summary().refusalRate(), 100 * res.summary().otherRate(), res.summary().n()));
         return res.summary();
+    }
+
+    private static Map<String, Object> orderedMeta(String responses, String data) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("responses", responses);
+        m.put("data", data);
+        return m;
     }
 
     private void put(String method, String attack, Rates r) {

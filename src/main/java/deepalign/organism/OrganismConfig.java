@@ -65,17 +65,27 @@ public record OrganismConfig(
      */
     public record Preference(int steps, double lr, double beta, double retainWeight) {}
 
-    /** The default organism's alignment: SFT (refusals, benign answers, 30% document replay), then DPO. */
-    public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3+dpo:200:3e-4:0.1:1.0";
+    /**
+     * The default organism's alignment: SFT on refusals and benign answers mixed 70/30 with document
+     * replay. Chosen over {@link #DPO_RECIPE} by `organism recipes` and two seeds (README, "Alignment
+     * recipes"): it keeps prefill attacks working on every seed measured, the DPO stage did not.
+     */
+    public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3";
+
+    /**
+     * SFT followed by DPO (refusal preferred to the harmful answer): leaves a residual push against harmful
+     * continuations at later positions on seed 0, but made seed 1 deep and destructive (README).
+     */
+    public static final String DPO_RECIPE = "sft:300:5e-4:0.3+dpo:200:3e-4:0.1:1.0";
 
     /** The quick organism's alignment: the default recipe, scaled to its smaller model and data. */
-    public static final String QUICK_RECIPE = "sft:150:1e-3:0.3+dpo:100:5e-4:0.1:1.0";
+    public static final String QUICK_RECIPE = "sft:150:1e-3:0.3";
 
     public static OrganismConfig forSize(String size, long seed) {
         return switch (size) {
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
                     new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 2, 2, 96);
-            // recipe chosen by `deepalign organism recipes` (see the README): SFT with document replay, then DPO
+            // recipe chosen with `deepalign organism recipes` (see the README)
             case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1800, 32, 2e-3,
                     AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 2, 6, 2, 96);
             // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
