@@ -168,6 +168,12 @@ public final class CompletionTrainer {
                             + "; lower --lr");
                 }
                 double norm = opt.step(lr);
+                if (!Double.isFinite(norm)) { // AdamW skipped the update, so the weights are still those of the last step
+                    throw new DeepalignException("completion training: the gradient became " + norm + " at step " + (step + 1) + " (epoch " + epoch
+                            + "); nothing after step " + step + " was applied"
+                            + (TrainCheckpoint.exists(out) ? ", the last good checkpoint is " + out.resolve(TrainCheckpoint.DIR) : "")
+                            + "; lower --lr");
+                }
                 double secs = (System.nanoTime() - ts) / 1e9;
                 trainSeconds += secs;
                 studentTokens += tokens;

@@ -170,7 +170,7 @@ class CompletionTrainerTest {
         CompletionConfig cfg = TrainFixtures.quick(out).withSchedule(1, 1e30, 8).withRun(0, 1, 0.4);
         assertThatThrownBy(() -> CompletionTrainer.train(cfg))
                 .isInstanceOf(DeepalignException.class)
-                .hasMessageMatching("completion training: the loss became (NaN|-?Infinity) at step \\d+ .*last good checkpoint is .*ckpt.*--lr");
+                .hasMessageMatching("completion training: the (loss|gradient) became (NaN|-?Infinity) at step \\d+ .*last good checkpoint is .*ckpt.*--lr");
         long good = TrainCheckpoint.load(out).step();
         assertThat(good).isBetween(1L, 3L);
         List<JsonNode> lines = Jsonl.readTree(out.resolve("train.jsonl"));
