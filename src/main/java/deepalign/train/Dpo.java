@@ -81,7 +81,9 @@ public final class Dpo {
                 if (!Double.isFinite(dl) || !Double.isFinite(rl)) {
                     throw new DeepalignException(label + ": loss became non-finite at step " + (step + 1) + "; lower the learning rate");
                 }
-                opt.step(Schedule.warmupCosine(step, cfg.steps(), cfg.lr(), 0.1));
+                if (!Double.isFinite(opt.step(Schedule.warmupCosine(step, cfg.steps(), cfg.lr(), 0.1)))) {
+                    throw new DeepalignException(label + ": gradient became non-finite at step " + (step + 1) + "; lower the learning rate");
+                }
                 dpoLosses.add(dl);
                 retainLosses.add(rl);
                 margins.add(margin);

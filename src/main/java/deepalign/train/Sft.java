@@ -26,15 +26,20 @@ public final class Sft {
     /** Loss per step, wall time and trained (weighted) tokens. */
     public record Result(List<Double> losses, double seconds, long tokens) {
         public double finalLoss(int window) {
-            int n = Math.min(window, losses.size());
-            return losses.subList(losses.size() - n, losses.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+            return meanOfLast(losses, window);
         }
     }
 
-    /** Consecutive non-finite losses after which training stops instead of skipping. */
+    /** Consecutive non-finite losses or gradients after which training stops instead of skipping. */
     static final int MAX_BAD_STEPS = 3;
 
     private Sft() {}
+
+    /** Mean of the last {@code window} values (all of them when fewer): a loss curve's final level. */
+    public static double meanOfLast(List<Double> values, int window) {
+        int n = Math.min(window, values.size());
+        return values.subList(values.size() - n, values.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    }
 
     public static Result train(Transformer model, List<Sequence> data, Config cfg, int padId, String label) {
         if (data.isEmpty()) throw new DeepalignException("no training examples for " + label);
@@ -62,19 +67,22 @@ public final class Sft {
                     }
                     tokens += (long) batch.weightSum();
                 }
-                if (!Double.isFinite(loss)) {
-                    // one bad batch is skipped (weights untouched); a run of them means the model diverged
-                    AdamW.zeroGradients(model.parameters().values());
+                // A non-finite loss or gradient skips the batch with the weights untouched (AdamW skips a
+                // non-finite gradient itself); a run of them means the model diverged.
+                double norm = Double.NaN;
+                if (Double.isFinite(loss)) norm = opt.step(Schedule.warmupCosine(step, cfg.steps(), cfg.lr(), cfg.warmupFraction()));
+                else AdamW.zeroGradients(model.parameters().values());
+                if (!Double.isFinite(norm)) {
+                    String what = Double.isFinite(loss) ? "gradient norm " + norm : "loss " + loss;
                     if (++badInARow >= MAX_BAD_STEPS) {
-                        throw new DeepalignException(label + ": loss was " + loss + " for " + MAX_BAD_STEPS + " steps in a row (last at step " + (step + 1)
+                        throw new DeepalignException(label + ": " + what + " for " + MAX_BAD_STEPS + " steps in a row (last at step " + (step + 1)
                                 + "); lower the learning rate");
                     }
-                    System.err.println(label + ": skipped step " + (step + 1) + " (loss " + loss + ")");
+                    System.err.println(label + ": skipped step " + (step + 1) + " (" + what + ")");
                     bar.step();
                     continue;
                 }
                 badInARow = 0;
-                opt.step(Schedule.warmupCosine(step, cfg.steps(), cfg.lr(), cfg.warmupFraction()));
                 losses.add(loss);
                 bar.step();
                 bar.extra(String.format("loss %.3f", loss));

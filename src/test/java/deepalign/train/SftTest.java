@@ -41,6 +41,18 @@ class SftTest {
     }
 
     @Test
+    void aDivergingRunStopsAfterThreeBadStepsInARowNamingTheStep() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelConfig c = ModelConfig.of(ModelConfig.Arch.LLAMA, 48, 32, 64, 2, 4, 2);
+            Transformer t = ModelInit.random(c, m, 9);
+            // lr 1e30: the first update overflows the weights; later losses or gradients are not finite
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sft.train(t, data(), Sft.Config.of(40, 8, 1e30, 1), 0, "test"))
+                    .isInstanceOf(deepalign.DeepalignException.class)
+                    .hasMessageMatching("test: (loss|gradient norm) \\S+ for 3 steps in a row \\(last at step \\d+\\); lower the learning rate");
+        }
+    }
+
+    @Test
     void scheduleWarmsUpThenDecays() {
         assertThat(Schedule.warmupCosine(0, 100, 1.0, 0.1)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Schedule.warmupCosine(9, 100, 1.0, 0.1)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
