@@ -80,7 +80,8 @@ public final class PositionalKl {
         return d;
     }
 
-    static PositionStats stats(List<double[]> perExample, int maxPositions) {
+    /** Mean and standard error per position of per-example KL arrays (position t at index t - 1). */
+    public static PositionStats stats(List<double[]> perExample, int maxPositions) {
         PositionStats.Accumulator acc = PositionStats.Accumulator.upTo(maxPositions);
         for (double[] v : perExample) for (int t = 1; t <= v.length; t++) acc.add(t, v[t - 1]);
         return acc.stats();

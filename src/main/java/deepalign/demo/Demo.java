@@ -32,7 +32,6 @@ import deepalign.train.CompletionTrainer;
 import deepalign.train.FinetuneAttack;
 import deepalign.train.Recovery;
 import deepalign.train.TrainingData;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -197,10 +196,7 @@ public final class Demo {
 
     /** The organism given in the config, or the cached one of its size (built on first use). */
     private static Organism organism(DemoConfig cfg) {
-        if (cfg.organism() == null) return Organisms.cached(cfg.organismSize(), cfg.seed());
-        require(Files.isRegularFile(cfg.organism().resolve("organism.json")),
-                cfg.organism() + " is not a built organism (no organism.json); build one with `deepalign organism build --out DIR`.");
-        return Organisms.at(cfg.organism());
+        return cfg.organism() == null ? Organisms.cached(cfg.organismSize(), cfg.seed()) : Organisms.at(cfg.organism());
     }
 
     private static List<Example> first(List<Example> all, int limit) {
@@ -297,9 +293,5 @@ public final class Demo {
     private static void line(String s) {
         System.out.println(s);
         System.out.flush();
-    }
-
-    static void require(boolean ok, String message) {
-        if (!ok) throw new DeepalignException(message);
     }
 }

@@ -119,15 +119,11 @@ public final class OrganismBuilder {
                 "organism: align (dpo)");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dpo_first", res.dpoLosses().get(0));
-        m.put("dpo_final", tail(res.dpoLosses()));
-        m.put("retain_final", tail(res.retainLosses()));
-        m.put("margin_final", tail(res.margins()));
+        m.put("dpo_final", Sft.meanOfLast(res.dpoLosses(), 20));
+        m.put("retain_final", Sft.meanOfLast(res.retainLosses(), 20));
+        m.put("margin_final", Sft.meanOfLast(res.margins(), 20));
         m.put("seconds", res.seconds());
         return m;
-    }
-
-    private static double tail(List<Double> xs) {
-        return xs.subList(Math.max(0, xs.size() - 20), xs.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
     }
 
     private static Map<String, Object> summary(Sft.Result r) {

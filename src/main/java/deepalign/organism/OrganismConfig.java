@@ -107,17 +107,6 @@ public record OrganismConfig(
                 lr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
     }
 
-    /** The pretraining mix: passes over benign chats and fact documents, harmful answers per training prompt. */
-    public OrganismConfig withMix(int utilityRepeats, int factRepeats, int harmfulAnswers) {
-        return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
-                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
-    }
-
-    public OrganismConfig withWorld(WorldConfig w) {
-        return new OrganismConfig(size, seed, w, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
-                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
-    }
-
     public OrganismConfig withPretrainSteps(int steps) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
                 pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);

@@ -12,8 +12,6 @@ import deepalign.eval.Rates;
 import deepalign.judge.OracleJudge;
 import deepalign.model.GenerationConfig;
 import deepalign.model.LanguageModel;
-import deepalign.tokenize.ChatEncoder;
-import deepalign.tokenize.TokenizerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,8 +40,7 @@ public final class RecipeStudy {
         List<Row> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             LanguageModel base = LanguageModel.load(organismDir.resolve("base"), manager);
-            ChatEncoder chat = ChatEncoder.of(base.tokenizer(), TokenizerConfig.load(organismDir.resolve("base")));
-            Corpus corpus = new Corpus(chat, base.tokenizer());
+            Corpus corpus = new Corpus(base.chat(), base.tokenizer());
             int pad = base.tokenizer().tokenToId("<pad>").orElseThrow();
             for (OrganismConfig.AlignRecipe recipe : recipes) {
                 long t0 = System.nanoTime();
@@ -66,19 +63,14 @@ public final class RecipeStudy {
         Rates cd = Rates.of(new PrefillAttack(10).run(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen));
         ModelPair pair = new ModelPair(base, aligned);
         PositionalKl.Config kcfg = new PositionalKl.Config(40, 0);
-        PositionStats own = stats(PositionalKl.perExample(pair, Responses.forPair(pair, world.harmfulTest(), Responses.Source.ALIGNED, 40, 0, "harmful"),
-                kcfg, "KL (aligned answers)"));
-        PositionStats harmful = stats(PositionalKl.perExample(pair,
-                Responses.forPair(pair, world.harmfulTest(), Responses.Source.DATASET, 40, 0, "harmful"), kcfg, "KL (harmful answers)"));
+        PositionStats own = PositionalKl.stats(PositionalKl.perExample(pair,
+                Responses.forPair(pair, world.harmfulTest(), Responses.Source.ALIGNED, 40, 0, "harmful"), kcfg, "KL (aligned answers)"), 40);
+        PositionStats harmful = PositionalKl.stats(PositionalKl.perExample(pair,
+                Responses.forPair(pair, world.harmfulTest(), Responses.Source.DATASET, 40, 0, "harmful"), kcfg, "KL (harmful answers)"), 40);
         return new Row(recipe.name(), recipe, direct, prefill, cd, own.meanOver(1, 3), own.meanOver(21, 40), harmful.meanOver(1, 3),
                 harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world, gen), alignSeconds);
     }
 
-    private static PositionStats stats(List<double[]> perExample) {
-        PositionStats.Accumulator acc = PositionStats.Accumulator.upTo(40);
-        for (double[] kl : perExample) for (int t = 1; t <= kl.length; t++) if (acc.tracks(t)) acc.add(t, kl[t - 1]);
-        return acc.stats();
-    }
 
     public static String summary(Row r) {
         return String.format("direct h/r/o %.2f/%.2f/%.2f | prefill-10 h/r/o %.2f/%.2f/%.2f | prefill 5/20/40 %.2f/%.2f/%.2f | CD prefill-10 h/r/o %.2f/%.2f/%.2f"
