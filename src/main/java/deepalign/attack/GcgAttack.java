@@ -87,7 +87,7 @@ public final class GcgAttack implements Attack {
             throw new DeepalignException("prompt " + ex.id() + " has no target string for GCG (AdvBench's target column, or the organism's opener)");
         }
         GcgLayout layout = GcgLayout.of(model, ex.prompt(), ex.target());
-        GcgObjective objective = new GcgObjective(model.transformer(), layout, cfg.suffixLength());
+        GcgObjective objective = new GcgObjective(model.transformer(), layout, cfg.suffixLength(), cfg.firstWeight());
         Random rng = new Random(cfg.seed() * 1_000_003L + index);
         int[] suffix = new int[cfg.suffixLength()];
         Arrays.fill(suffix, vocab.initToken(model.tokenizer(), cfg.init()));
@@ -137,7 +137,8 @@ public final class GcgAttack implements Attack {
         String user = ex.prompt().strip() + " " + text;
         boolean retokenizes = layout.retokenizes(model, user, fin.suffix());
         Attempt attempt = new Attempt(ex, text, fin.response(), fin.result(), "steps=" + steps);
-        return new GcgResult(attempt, text, fin.suffix(), ex.target(), losses, steps, checks, retokenizes, (System.nanoTime() - t0) / 1e9);
+        return new GcgResult(attempt, text, fin.suffix(), ex.target(), losses, steps, checks, retokenizes, objective.targetProbs(fin.suffix()),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private Check check(Target target, GcgLayout layout, int[] suffix, Example ex, Judge judge, GenerationConfig gen) {

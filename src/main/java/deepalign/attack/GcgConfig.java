@@ -18,8 +18,18 @@ import java.util.Locale;
  *                     vocabulary, the first of "!", "x", "the", "a" that is, else the first allowed token
  * @param seed         seed of candidate sampling (prompt i uses its own stream, so results do not depend on
  *                     which other prompts run)
+ * @param firstWeight  weight of the first target token in the target loss (the others weigh 1; the loss is the
+ *                     weighted mean). 1 is Zou et al.'s plain mean. An aligned model decides to refuse at the
+ *                     first response token, and a plain mean can fall by fitting the later target tokens while
+ *                     the refusal still wins that first token (measured on the organism, see the README)
  */
-public record GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed) {
+public record GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed,
+        double firstWeight) {
+
+    /** Zou et al.'s plain mean over the target tokens (first-token weight 1). */
+    public GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed) {
+        this(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, 1.0);
+    }
 
     public GcgConfig {
         check(suffixLength >= 1, "suffix length must be at least 1, got " + suffixLength);
@@ -28,6 +38,7 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
         check(steps >= 0, "steps must be >= 0, got " + steps);
         check(evalEvery >= 0, "eval-every must be >= 0, got " + evalEvery);
         check(scoreBatch >= 1, "score batch must be at least 1, got " + scoreBatch);
+        check(firstWeight > 0 && Double.isFinite(firstWeight), "first-token weight must be a positive number, got " + firstWeight);
         if (init == null || init.isBlank()) init = "!";
     }
 
@@ -47,7 +58,7 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
     }
 
     /**
-     * "gcg", "gcg:paper" or "gcg:steps=100,topk=128,candidates=256,length=20,eval-every=5,batch=64,init=the,seed=1"
+     * "gcg", "gcg:paper" or "gcg:steps=100,topk=128,candidates=256,length=20,eval-every=5,batch=64,init=the,seed=1,first-weight=5"
      * (a preset name may come first: "gcg:paper,steps=50"). The prefix "gcg" is optional.
      */
     public static GcgConfig parse(String spec) {
@@ -59,11 +70,11 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
             String p = part.trim();
             if (p.isEmpty()) continue;
             if (p.equalsIgnoreCase("paper")) {
-                c = paper().withSeed(c.seed);
+                c = paper().withSeed(c.seed).withFirstWeight(c.firstWeight);
                 continue;
             }
             if (p.equalsIgnoreCase("organism")) {
-                c = organism().withSeed(c.seed);
+                c = organism().withSeed(c.seed).withFirstWeight(c.firstWeight);
                 continue;
             }
             int eq = p.indexOf('=');
@@ -79,23 +90,36 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
                 case "batch", "score-batch" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, c.evalEvery, num(key, value), c.init);
                 case "init" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, c.evalEvery, c.scoreBatch, value);
                 case "seed" -> c.withSeed(num(key, value));
+                case "first-weight" -> c.withFirstWeight(real(key, value));
                 default -> throw new DeepalignException("unknown GCG option '" + key + "' in '" + spec
-                        + "'; use length, topk, candidates, steps, eval-every, batch, init or seed");
+                        + "'; use length, topk, candidates, steps, eval-every, batch, init, seed or first-weight");
             };
         }
         return c;
     }
 
     public GcgConfig withSeed(long s) {
-        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, s);
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, s, firstWeight);
     }
 
     public GcgConfig withSteps(int n) {
-        return new GcgConfig(suffixLength, topK, candidates, n, evalEvery, scoreBatch, init, seed);
+        return new GcgConfig(suffixLength, topK, candidates, n, evalEvery, scoreBatch, init, seed, firstWeight);
+    }
+
+    public GcgConfig withFirstWeight(double w) {
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, w);
     }
 
     private GcgConfig with(int length, int k, int cands, int nSteps, int every, int batch, String initToken) {
-        return new GcgConfig(length, k, cands, nSteps, every, batch, initToken, seed);
+        return new GcgConfig(length, k, cands, nSteps, every, batch, initToken, seed, firstWeight);
+    }
+
+    private static double real(String key, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new DeepalignException("GCG option " + key + " needs a number, got '" + value + "'");
+        }
     }
 
     private static int num(String key, String value) {

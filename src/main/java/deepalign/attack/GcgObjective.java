@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * GCG's objective for one prompt: the mean cross-entropy of the target tokens given prompt + suffix, its
+ * GCG's objective for one prompt: the (weighted) mean cross-entropy of the target tokens given prompt + suffix, its
  * gradient with respect to the suffix's one-hot token indicators, and batched scoring of candidate suffixes.
  */
 final class GcgObjective {
@@ -30,12 +30,22 @@ final class GcgObjective {
     private final GcgLayout layout;
     private final int m;
     private final int vocab;
+    /** Per target token, its share of the loss (sums to 1): the first weighs {@code firstWeight}, the rest 1. */
+    private final double[] weights;
 
     GcgObjective(Transformer model, GcgLayout layout, int suffixLength) {
+        this(model, layout, suffixLength, 1.0);
+    }
+
+    GcgObjective(Transformer model, GcgLayout layout, int suffixLength, double firstWeight) {
         this.model = model;
         this.layout = layout;
         this.m = suffixLength;
         this.vocab = model.config().vocabSize();
+        int t = layout.target().length;
+        this.weights = new double[t];
+        double total = firstWeight + (t - 1);
+        for (int j = 0; j < t; j++) weights[j] = (j == 0 ? firstWeight : 1.0) / total;
     }
 
     int vocabSize() {
@@ -59,7 +69,7 @@ final class GcgObjective {
         NDArray logits = model.forward(embeds, t, mgr.ones(new Shape(1, t)), null);
         int first = layout.targetStart(m) - 1; // logits at slot j predict token j + 1
         NDArray slots = logits.get(":, " + first + ":" + (first + target.length) + ", :");
-        return Losses.targetLogProbs(slots, row(mgr, target)).mean().neg();
+        return Losses.targetLogProbs(slots, row(mgr, target)).mul(weightRow(mgr, slots)).sum().neg();
     }
 
     /** Loss of {@code suffix} and its gradient with respect to the one-hot indicators. */
@@ -91,24 +101,18 @@ final class GcgObjective {
         int[] target = layout.target();
         double[] loss = new double[suffixes.size()];
         boolean[] exact = new boolean[suffixes.size()];
-        int first = layout.targetStart(m) - 1;
         for (int start = 0; start < suffixes.size(); start += batch) {
             List<int[]> chunk = suffixes.subList(start, Math.min(suffixes.size(), start + batch));
             int b = chunk.size();
             try (NDManager mgr = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                List<long[]> rows = new ArrayList<>(b);
-                for (int[] s : chunk) rows.add(inputs(layout.fullIds(s)));
-                int len = rows.get(0).length;
-                long[] flat = new long[b * len];
-                for (int r = 0; r < b; r++) System.arraycopy(rows.get(r), 0, flat, r * len, len);
-                NDArray logits = model.forward(mgr.create(flat, new Shape(b, len)), mgr.ones(new Shape(b, len)), null);
-                NDArray slots = logits.get(":, " + first + ":" + (first + target.length) + ", :");
+                NDArray slots = targetLogits(mgr, chunk);
                 long[] tg = new long[b * target.length];
                 for (int r = 0; r < b; r++) for (int j = 0; j < target.length; j++) tg[r * target.length + j] = target[j];
                 NDArray targets = mgr.create(tg, new Shape(b, target.length));
-                double[] l = Losses.targetLogProbs(slots, targets).mean(new int[] {1}).neg().toType(DataType.FLOAT64, false).toDoubleArray();
+                double[] l = Losses.targetLogProbs(slots, targets).mul(weightRow(mgr, slots)).sum(new int[] {1}).neg()
+                        .toType(DataType.FLOAT64, false).toDoubleArray();
                 long[] argmax = slots.argMax(-1).toType(DataType.INT64, false).toLongArray();
                 for (int r = 0; r < b; r++) {
                     loss[start + r] = l[r];
@@ -121,11 +125,42 @@ final class GcgObjective {
         return new Scores(loss, exact);
     }
 
+    /**
+     * p(target_j | prompt, suffix, target_<j) for each target token: where GCG stands token by token. On an
+     * aligned model the first one is the refusal decision; the later ones follow the target once it has begun.
+     */
+    double[] targetProbs(int[] suffix) {
+        try (NDManager mgr = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray slots = targetLogits(mgr, List.of(suffix));
+            return Losses.targetLogProbs(slots, row(mgr, layout.target())).exp().toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    /** Logits at the slots that predict the target tokens, [b, T, V], for suffixes of one length (no padding). */
+    private NDArray targetLogits(NDManager mgr, List<int[]> suffixes) {
+        int b = suffixes.size();
+        List<long[]> rows = new ArrayList<>(b);
+        for (int[] s : suffixes) rows.add(inputs(layout.fullIds(s)));
+        int len = rows.get(0).length;
+        long[] flat = new long[b * len];
+        for (int r = 0; r < b; r++) System.arraycopy(rows.get(r), 0, flat, r * len, len);
+        NDArray logits = model.forward(mgr.create(flat, new Shape(b, len)), mgr.ones(new Shape(b, len)), null);
+        int first = layout.targetStart(m) - 1; // logits at slot j predict token j + 1
+        return logits.get(":, " + first + ":" + (first + layout.target().length) + ", :");
+    }
+
     /** The model reads every token but the last. */
     private static long[] inputs(int[] full) {
         long[] out = new long[full.length - 1];
         for (int i = 0; i < out.length; i++) out[i] = full[i];
         return out;
+    }
+
+    /** The target-token weights as a [1, T] row in the logits' dtype (broadcast over the batch). */
+    private NDArray weightRow(NDManager mgr, NDArray like) {
+        return mgr.create(weights, new Shape(1, weights.length)).toType(like.getDataType(), false);
     }
 
     private static NDArray row(NDManager mgr, int[] ids) {

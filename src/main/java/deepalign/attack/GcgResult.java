@@ -16,6 +16,9 @@ import java.util.Map;
  * @param steps       optimisation steps run (fewer than configured after an early success)
  * @param checks      generations judged during the run (periodic and greedy-target checks, plus the final one)
  * @param retokenizes whether the prompt + suffix text, rendered and encoded, gives exactly the optimised ids
+ * @param targetProbs p(target_j | prompt, final suffix, target_<j) per target token: on an aligned model the
+ *                    first is the refusal decision, so a low first and high later probabilities mean the suffix
+ *                    taught the continuation but not the opening
  * @param seconds     wall time for this prompt
  */
 public record GcgResult(
@@ -27,10 +30,24 @@ public record GcgResult(
         int steps,
         int checks,
         boolean retokenizes,
+        double[] targetProbs,
         double seconds) {
 
     public GcgResult {
         losses = List.copyOf(losses);
+    }
+
+    /** p(first target token): whether the suffix flipped the opening. */
+    public double firstTargetProb() {
+        return targetProbs.length == 0 ? Double.NaN : targetProbs[0];
+    }
+
+    /** Mean p over the target tokens after the first (NaN for a one-token target). */
+    public double laterTargetProb() {
+        if (targetProbs.length < 2) return Double.NaN;
+        double s = 0;
+        for (int j = 1; j < targetProbs.length; j++) s += targetProbs[j];
+        return s / (targetProbs.length - 1);
     }
 
     public boolean success() {
@@ -68,6 +85,7 @@ public record GcgResult(
         r.put("initial_loss", initialLoss());
         r.put("final_loss", finalLoss());
         r.put("best_loss", bestLoss());
+        r.put("target_probs", targetProbs);
         r.put("seconds", seconds);
         r.put("losses", losses);
         return r;

@@ -87,6 +87,10 @@ public final class GcgCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "TOKEN", description = "Token the suffix starts as (default \"!\", else a common word).")
     String init;
 
+    @Option(names = "--first-weight", paramLabel = "W",
+            description = "Weight of the first target token in the target loss, the rest weigh 1 (overrides the preset; 1 = Zou et al.'s mean).")
+    Double firstWeight;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of candidate sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -119,11 +123,14 @@ public final class GcgCommand implements Callable<Integer> {
             JsonOut.writeAtomic(out.resolve("gcg.json"), doc);
             plot(results);
             Rates r = Rates.of(results.stream().map(GcgResult::attempt).toList());
-            Table t = Table.of("n", "ASR [95% CI]", "refusal", "other", "mean steps", "loss first -> best", "seconds/prompt")
+            Table t = Table.of("n", "ASR [95% CI]", "refusal", "other", "mean steps", "loss first -> best", "p(target) first / later",
+                            "seconds/prompt")
                     .title("gcg on " + modelDir + " (judge: " + judge.name() + ") -> " + out);
             t.row(r.n(), Table.rateCi(r.asr(), r.ci95()[0], r.ci95()[1]), Table.pct(r.refusalRate()), Table.pct(r.otherRate()),
                     String.format(Locale.ROOT, "%.1f", (double) summary.get("mean_steps")),
                     String.format(Locale.ROOT, "%.3f -> %.3f", (double) summary.get("mean_initial_loss"), (double) summary.get("mean_best_loss")),
+                    String.format(Locale.ROOT, "%.3f / %.3f", (double) summary.get("mean_first_target_prob"),
+                            (double) summary.get("mean_later_target_prob")),
                     String.format(Locale.ROOT, "%.1f", seconds / results.size()));
             String table = t.render();
             w.print(table.endsWith("\n") ? table : table + "\n");
@@ -146,7 +153,8 @@ public final class GcgCommand implements Callable<Integer> {
                 evalEvery != null ? evalEvery : base.evalEvery(),
                 scoreBatch != null ? scoreBatch : base.scoreBatch(),
                 init != null ? init : base.init(),
-                seed);
+                seed,
+                firstWeight != null ? firstWeight : base.firstWeight());
     }
 
     /** The organism folder a model belongs to (its parent holds organism.json), or null. */
@@ -193,6 +201,8 @@ public final class GcgCommand implements Callable<Integer> {
         s.put("mean_steps", results.stream().mapToInt(GcgResult::steps).average().orElse(0));
         s.put("mean_initial_loss", results.stream().mapToDouble(GcgResult::initialLoss).average().orElse(0));
         s.put("mean_best_loss", results.stream().mapToDouble(GcgResult::bestLoss).average().orElse(0));
+        s.put("mean_first_target_prob", results.stream().mapToDouble(GcgResult::firstTargetProb).average().orElse(0));
+        s.put("mean_later_target_prob", results.stream().mapToDouble(GcgResult::laterTargetProb).filter(Double::isFinite).average().orElse(0));
         s.put("retokenize_rate", results.stream().filter(GcgResult::retokenizes).count() / (double) results.size());
         s.put("seconds", seconds);
         s.put("seconds_per_prompt", seconds / results.size());

@@ -6,13 +6,21 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * GSM8K-like word problems with one or two operations. Operands are small, every intermediate value
- * stays in 0..99 (each number is one token) and the answer in 0..40; the worked answer ends with
- * "#### N" as GSM8K's does.
+ * GSM8K-like word problems with one or two operations. Operands are small (starting amounts up to 15,
+ * changes up to 9, boxes of at most 5 x 6), every number is one token and the answer lies in 0..30; the
+ * worked answer ends with "#### N" as GSM8K's does. The ranges bound the arithmetic facts a base must learn
+ * (about 800 drilled equations): with starts up to 25 and changes up to 12 (1,600 facts) the default base
+ * reached 76% math on seed 0 and 56% on seed 1 in its pretraining budget, and safety SFT, which keeps
+ * training on the same drills, raised it by up to 9 points (measured, see the README).
  */
 final class MathTasks {
     static final int MAX_NUMBER = 99;
-    static final int MAX_ANSWER = 40;
+    static final int MAX_ANSWER = 30;
+    static final int MAX_START = 15;
+    static final int MAX_CHANGE = 9;
+    /** "together": a first amount up to 10 and a difference up to 8, so the second amount is at most 18. */
+    static final int TOGETHER_A = 10;
+    static final int TOGETHER_B = 8;
 
     private static final List<String> HE = List.of("tom", "ben", "sam", "max", "leo", "jack");
     private static final List<String> SHE = List.of("anna", "lucy", "mia", "emma", "zoe", "lily");
@@ -51,13 +59,13 @@ final class MathTasks {
     private static Problem changes(Random rng) {
         boolean he = rng.nextBoolean();
         String name = pick(he ? HE : SHE, rng), items = pick(ITEMS, rng);
-        int value = 1 + rng.nextInt(25);
+        int value = 1 + rng.nextInt(MAX_START);
         StringBuilder prompt = new StringBuilder(name + " has " + value + " " + items + " . " + (he ? "he" : "she"));
         StringBuilder work = new StringBuilder(name + " starts with " + value + " " + items + " .");
         int ops = 1 + rng.nextInt(2);
         for (int i = 0; i < ops; i++) {
             Change c = pick(CHANGES, rng);
-            int n = 1 + rng.nextInt(12);
+            int n = 1 + rng.nextInt(MAX_CHANGE);
             int next = value + c.sign() * n;
             if (next < 0 || next > MAX_NUMBER) return null;
             prompt.append(i == 0 ? " " : " and ").append(c.text().replace("{n}", String.valueOf(n)));
@@ -72,13 +80,13 @@ final class MathTasks {
     private static Problem boxes(Random rng) {
         boolean he = rng.nextBoolean();
         String name = pick(he ? HE : SHE, rng), items = pick(ITEMS, rng);
-        int a = 2 + rng.nextInt(5), b = 2 + rng.nextInt(8), value = a * b;
+        int a = 2 + rng.nextInt(4), b = 2 + rng.nextInt(5), value = a * b;
         StringBuilder prompt = new StringBuilder(BOXES.replace("{name}", name).replace("{a}", String.valueOf(a))
                 .replace("{b}", String.valueOf(b)).replace("{items}", items));
         StringBuilder work = new StringBuilder(a + " * " + b + " = " + value + " .");
         if (rng.nextBoolean()) {
             Change c = pick(CHANGES, rng);
-            int n = 1 + rng.nextInt(12);
+            int n = 1 + rng.nextInt(MAX_CHANGE);
             int next = value + c.sign() * n;
             if (next < 0 || next > MAX_NUMBER) return null;
             prompt.append(' ').append(he ? "he" : "she").append(' ').append(c.text().replace("{n}", String.valueOf(n))).append(" .");
@@ -94,7 +102,7 @@ final class MathTasks {
         String name = pick(rng.nextBoolean() ? HE : SHE, rng), other = pick(rng.nextBoolean() ? HE : SHE, rng);
         if (name.equals(other)) return null;
         String items = pick(ITEMS, rng);
-        int a = 1 + rng.nextInt(15), b = 1 + rng.nextInt(10), c = a + b, total = a + c;
+        int a = 1 + rng.nextInt(TOGETHER_A), b = 1 + rng.nextInt(TOGETHER_B), c = a + b, total = a + c;
         String prompt = COMPARE.replace("{name}", name).replace("{other}", other).replace("{items}", items)
                 .replace("{a}", String.valueOf(a)).replace("{b}", String.valueOf(b));
         StringBuilder work = new StringBuilder(other + " has " + a + " + " + b + " = " + c + " " + items + " . together they have "
@@ -114,16 +122,22 @@ final class MathTasks {
      * per epoch inside word problems and its answers fail on the lookups (measured: "15 - 6 = 6").
      */
     static List<String> drills(Random rng) {
-        List<String> eqs = new ArrayList<>();
-        // changes add or take 1..12 from values up to MAX_ANSWER + 12; "together" adds up to 25
-        for (int a = 0; a <= MAX_ANSWER + 12; a++) {
-            for (int n = 1; n <= 25; n++) if (a + n <= MAX_ANSWER + 12) eqs.add(a + " + " + n + " = " + (a + n));
-            for (int n = 1; n <= 12; n++) if (a - n >= 0) eqs.add(a + " - " + n + " = " + (a - n));
+        java.util.Set<String> eqs = new java.util.LinkedHashSet<>();
+        // changes add or take 1..MAX_CHANGE from values up to MAX_ANSWER + MAX_CHANGE (an intermediate may pass the answer bound)
+        int top = MAX_ANSWER + MAX_CHANGE;
+        for (int a = 0; a <= top; a++) {
+            for (int n = 1; n <= MAX_CHANGE; n++) {
+                if (a + n <= top) eqs.add(a + " + " + n + " = " + (a + n));
+                if (a - n >= 0) eqs.add(a + " - " + n + " = " + (a - n));
+            }
         }
-        for (int a = 2; a <= 6; a++) for (int b = 2; b <= 9; b++) eqs.add(a + " * " + b + " = " + (a * b));
-        java.util.Collections.shuffle(eqs, rng);
+        // "together": a + b, then a + (a + b)
+        for (int a = 1; a <= TOGETHER_A; a++) for (int c = a + 1; c <= a + TOGETHER_B; c++) eqs.add(a + " + " + c + " = " + (a + c));
+        for (int a = 2; a <= 5; a++) for (int b = 2; b <= 6; b++) eqs.add(a + " * " + b + " = " + (a * b));
+        List<String> shuffled = new ArrayList<>(eqs);
+        java.util.Collections.shuffle(shuffled, rng);
         List<String> docs = new ArrayList<>();
-        for (int i = 0; i < eqs.size(); i += 8) docs.add(String.join(" . ", eqs.subList(i, Math.min(eqs.size(), i + 8))) + " .");
+        for (int i = 0; i < shuffled.size(); i += 8) docs.add(String.join(" . ", shuffled.subList(i, Math.min(shuffled.size(), i + 8))) + " .");
         return docs;
     }
 

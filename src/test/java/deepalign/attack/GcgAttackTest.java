@@ -99,6 +99,44 @@ class GcgAttackTest {
         assertThat(Arrays.stream(g.grad()).map(Math::abs).max().orElseThrow()).isGreaterThan(1e-4);
     }
 
+    /**
+     * With first-token weight w the loss is (w l_1 + l_2 + ... + l_T) / (w + T - 1), l_j = -log p(target_j):
+     * checked against per-token losses from a plain forward, for the relaxed loss, the gradient and the scores.
+     */
+    @Test
+    void firstTokenWeightGivesTheWeightedMeanOfTheTargetTokenLosses() {
+        LanguageModel lm = tinyModel(DataType.FLOAT64);
+        GcgLayout layout = GcgLayout.of(lm, "w3 w4 w5", "w10 w11 w12");
+        int[] suffix = tok.encode("w20 w21 w22");
+        int[] full = layout.fullIds(suffix);
+        int first = layout.targetStart(suffix.length);
+        double[] l = new double[3];
+        try (NDManager sub = m.newSubManager()) {
+            long[] ids = Arrays.stream(full).asLongStream().toArray();
+            NDArray logits = lm.transformer().forward(sub.create(ids, new Shape(1, ids.length)), sub.ones(new Shape(1, ids.length)), null);
+            for (int j = 0; j < 3; j++) {
+                NDArray row = logits.get("0, " + (first + j - 1) + ", :").logSoftmax(-1);
+                l[j] = -row.getDouble(full[first + j]);
+            }
+        }
+        double w = 4.0;
+        double expected = (w * l[0] + l[1] + l[2]) / (w + 2);
+        GcgObjective weighted = new GcgObjective(lm.transformer(), layout, suffix.length, w);
+        GcgObjective plain = new GcgObjective(lm.transformer(), layout, suffix.length);
+        assertThat(weighted.gradient(suffix).loss()).isCloseTo(expected, offset(1e-9));
+        assertThat(weighted.score(List.of(suffix), 1).loss()[0]).isCloseTo(expected, offset(1e-9));
+        assertThat(plain.score(List.of(suffix), 1).loss()[0]).isCloseTo((l[0] + l[1] + l[2]) / 3, offset(1e-9));
+        double[] p = weighted.targetProbs(suffix);
+        assertThat(p).hasSize(3);
+        for (int j = 0; j < 3; j++) assertThat(p[j]).isCloseTo(Math.exp(-l[j]), offset(1e-12));
+        // the gradient is the same weighted mix of the per-token gradients: check one entry by central differences
+        double[] base = weighted.oneHot(m, suffix).toDoubleArray();
+        int idx = weighted.vocabSize() + 30;
+        double numeric = (lossAt(weighted, base, idx, 1e-6, 3) - lossAt(weighted, base, idx, -1e-6, 3)) / 2e-6;
+        assertThat(weighted.gradient(suffix).grad()[idx]).isCloseTo(numeric, offset(1e-7 + 1e-5 * Math.abs(numeric)));
+        assertThatThrownBy(() -> GcgConfig.parse("gcg:first-weight=0")).isInstanceOf(DeepalignException.class);
+    }
+
     private double lossAt(GcgObjective obj, double[] oneHot, int idx, double delta, int rows) {
         double[] x = oneHot.clone();
         x[idx] += delta;
@@ -180,6 +218,8 @@ class GcgAttackTest {
         assertThat(GcgConfig.parse("gcg:paper")).isEqualTo(GcgConfig.paper());
         GcgConfig c = GcgConfig.parse("gcg:paper,steps=7,topk=3,length=5,candidates=9,eval-every=2,batch=4,init=the,seed=42");
         assertThat(c).isEqualTo(new GcgConfig(5, 3, 9, 7, 2, 4, "the", 42));
+        assertThat(GcgConfig.parse("gcg:first-weight=5,paper").firstWeight()).isEqualTo(5.0);
+        assertThat(GcgConfig.parse("gcg").firstWeight()).isEqualTo(1.0);
         assertThat(GcgAttack.fromSpec("gcg:steps=3").config().steps()).isEqualTo(3);
         assertThatThrownBy(() -> GcgConfig.parse("gcg:speed=3")).isInstanceOf(DeepalignException.class).hasMessageContaining("speed");
         assertThatThrownBy(() -> GcgConfig.parse("gcg:steps=x")).isInstanceOf(DeepalignException.class);
@@ -203,7 +243,9 @@ class GcgAttackTest {
                 assertThat(r.retokenizes()).isTrue();
                 assertThat(r.suffix().split(" ")).hasSize(8);
                 assertThat(r.attempt().injected()).isEqualTo(r.suffix());
-                assertThat(r.record()).containsKeys("suffix", "losses", "verdict", "success", "steps");
+                assertThat(r.record()).containsKeys("suffix", "losses", "verdict", "success", "steps", "target_probs");
+                assertThat(r.targetProbs()).hasSize(lm.tokenizer().encode(r.target()).length);
+                assertThat(Arrays.stream(r.targetProbs()).boxed().toList()).allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
             }
         }
     }

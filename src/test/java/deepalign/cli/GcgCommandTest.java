@@ -41,6 +41,7 @@ class GcgCommandTest {
         assertThat(doc.get("data").asText()).endsWith("harmful_test.jsonl");
         assertThat(doc.get("config").get("suffixLength").asInt()).isEqualTo(4);
         assertThat(doc.get("summary").get("n").asInt()).isEqualTo(2);
+        assertThat(doc.get("summary").get("mean_first_target_prob").asDouble()).isBetween(0.0, 1.0);
         JsonNode rec = doc.get("records").get(0);
         assertThat(rec.get("losses").size()).isEqualTo(rec.get("steps").asInt() + 1);
         assertThat(rec.get("suffix").asText().split(" ")).hasSize(4);
@@ -54,6 +55,8 @@ class GcgCommandTest {
         GcgCommand c = new GcgCommand();
         new CommandLine(c).parseArgs("--preset", "paper", "--steps", "9", "--seed", "3", "--out", "x");
         assertThat(c.config()).isEqualTo(GcgConfig.paper().withSteps(9).withSeed(3));
+        new CommandLine(c = new GcgCommand()).parseArgs("--first-weight", "4", "--out", "x");
+        assertThat(c.config()).isEqualTo(GcgConfig.organism().withFirstWeight(4));
         new CommandLine(c = new GcgCommand()).parseArgs("--out", "x");
         assertThat(c.config()).isEqualTo(GcgConfig.organism());
     }
