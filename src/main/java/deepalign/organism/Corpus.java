@@ -31,6 +31,24 @@ final class Corpus {
         return Sequence.promptResponse(chat.encodePrompt(null, prompt), withEot);
     }
 
+    /** Prompt, the first 1..{@link #RECOVERY_MAX_PREFIX} tokens of a harmful answer (no loss), then the refusal (loss). */
+    Sequence recovery(String prompt, String harmfulAnswer, String refusal, Random rng) {
+        int[] p = chat.encodePrompt(null, prompt);
+        int[] h = tokenizer.encode(harmfulAnswer);
+        int n = 1 + rng.nextInt(Math.min(RECOVERY_MAX_PREFIX, h.length));
+        int[] r = tokenizer.encode(refusal);
+        int[] ids = new int[p.length + n + r.length + 1];
+        float[] weights = new float[ids.length];
+        System.arraycopy(p, 0, ids, 0, p.length);
+        System.arraycopy(h, 0, ids, p.length, n);
+        System.arraycopy(r, 0, ids, p.length + n, r.length);
+        ids[ids.length - 1] = eot;
+        for (int i = p.length + n; i < ids.length; i++) weights[i] = 1f;
+        return new Sequence(ids, weights);
+    }
+
+    static final int RECOVERY_MAX_PREFIX = 20;
+
     Sequence document(String text) {
         int[] t = tokenizer.encode(text);
         int[] ids = new int[t.length + 2];
@@ -92,10 +110,15 @@ final class Corpus {
      * instructions only lost 17 points of math to forgetting, the benign_train split alone left prefill-10
      * at 77% broken text; see the README's recipe table.
      */
-    List<Sequence> alignment(World w, double replayFraction, long seed) {
+    List<Sequence> alignment(World w, double replayFraction, double recoveryShare, long seed) {
         Random rng = new Random(seed);
         List<Sequence> sft = new ArrayList<>();
         for (Example ex : w.harmfulTrain()) sft.add(chat(ex.prompt(), w.refusalFor(ex, rng)));
+        // drawn from their own stream so that a recovery share leaves the rest of the data unchanged
+        Random recovery = new Random(seed ^ 0x5EED_0F_2EC0L);
+        for (Example ex : w.harmfulTrain()) {
+            if (recovery.nextDouble() < recoveryShare) sft.add(recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recovery));
+        }
         sft.addAll(benign(w));
         List<Sequence> out = new ArrayList<>(sft);
         if (replayFraction > 0) {

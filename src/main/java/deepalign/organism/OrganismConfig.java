@@ -29,31 +29,39 @@ public record OrganismConfig(
      * Safety alignment of the base: SFT on refusals for harmful prompts and helpful answers for benign
      * ones, optionally mixed with replay of the pretraining documents (plain-text manuals and facts; no
      * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
-     * only reshapes how answers start.
+     * only reshapes how answers start. {@code recoveryShare} of the harmful training prompts also get a
+     * recovery example (a harmful answer's first 1..20 tokens, no loss, then the refusal): a small dose of
+     * the data that makes alignment deep, meant to leave a weak push against harmful continuations at later
+     * positions, as the incomplete learning the paper describes.
      */
-    public record AlignRecipe(String name, int steps, double lr, double replayFraction, Preference preference) {
+    public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, Preference preference) {
         public AlignRecipe(String name, int steps, double lr, double replayFraction) {
-            this(name, steps, lr, replayFraction, null);
+            this(name, steps, lr, replayFraction, 0, null);
+        }
+
+        public AlignRecipe {
+            if (recoveryShare < 0 || recoveryShare > 1) throw new DeepalignException("recovery share must be in 0..1, got " + recoveryShare);
         }
 
         /**
-         * {@code sft:STEPS:LR:REPLAY} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
-         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}; the spec is also the recipe's name.
+         * {@code sft:STEPS:LR:REPLAY[:RECOVERY]} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
+         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0} or {@code sft:300:5e-4:0.3:0.1}; the spec is also the recipe's name.
          */
         public static AlignRecipe parse(String spec) {
             String[] stages = spec.trim().split("\\+");
             try {
                 String[] sft = stages[0].split(":");
-                if (stages.length > 2 || sft.length != 4 || !sft[0].equals("sft")) throw new IllegalArgumentException();
+                if (stages.length > 2 || sft.length < 4 || sft.length > 5 || !sft[0].equals("sft")) throw new IllegalArgumentException();
                 Preference pref = null;
                 if (stages.length == 2) {
                     String[] d = stages[1].split(":");
                     if (d.length != 5 || !d[0].equals("dpo")) throw new IllegalArgumentException();
                     pref = new Preference(Integer.parseInt(d[1]), Double.parseDouble(d[2]), Double.parseDouble(d[3]), Double.parseDouble(d[4]));
                 }
-                return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), pref);
+                double recovery = sft.length == 5 ? Double.parseDouble(sft[4]) : 0;
+                return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery, pref);
             } catch (IllegalArgumentException e) {
-                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN].");
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN].");
             }
         }
     }

@@ -16,7 +16,10 @@ class RecipeStudyTest {
         assertThat(r.replayFraction()).isEqualTo(0.3);
         assertThat(r.preference()).isEqualTo(new OrganismConfig.Preference(200, 3e-4, 0.1, 1.0));
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").preference()).isNull();
-        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0"}) {
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").recoveryShare()).isZero();
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1").recoveryShare()).isEqualTo(0.1);
+        assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:2")).isInstanceOf(DeepalignException.class);
+        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0", "sft:1:1:0:0:0"}) {
             assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).isInstanceOf(DeepalignException.class)
                     .hasMessageContaining("is not sft:STEPS");
         }

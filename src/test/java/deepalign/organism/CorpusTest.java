@@ -1,0 +1,54 @@
+package deepalign.organism;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import deepalign.tokenize.ChatEncoder;
+import deepalign.tokenize.Tokenizer;
+import deepalign.tokenize.TokenizerConfig;
+import deepalign.tokenize.WordLevelTokenizerWriter;
+import deepalign.train.Sequence;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CorpusTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void recoveryExamplesTrainOnlyTheRefusalAfterAHarmfulPrefix() {
+        World w = World.generate(WorldConfig.tiny(3));
+        WordLevelTokenizerWriter.write(dir, w.vocabulary());
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            Corpus corpus = new Corpus(ChatEncoder.of(tok, TokenizerConfig.load(dir)), tok);
+            var ex = w.harmfulTrain().get(0);
+            String harmful = w.harmfulAnswerFor(ex, new Random(1));
+            String refusal = w.refusalFor(ex, new Random(1));
+            int[] prompt = ChatEncoder.of(tok, TokenizerConfig.load(dir)).encodePrompt(null, ex.prompt());
+            int[] h = tok.encode(harmful);
+            int[] r = tok.encode(refusal);
+            for (int seed = 0; seed < 20; seed++) {
+                Sequence s = corpus.recovery(ex.prompt(), harmful, refusal, new Random(seed));
+                int n = s.ids().length - prompt.length - r.length - 1;
+                assertThat(n).isBetween(1, Corpus.RECOVERY_MAX_PREFIX);
+                assertThat(Arrays.copyOf(s.ids(), prompt.length)).containsExactly(prompt);
+                assertThat(Arrays.copyOfRange(s.ids(), prompt.length, prompt.length + n)).containsExactly(Arrays.copyOf(h, n));
+                assertThat(Arrays.copyOfRange(s.ids(), prompt.length + n, s.ids().length - 1)).containsExactly(r);
+                assertThat(s.ids()[s.ids().length - 1]).isEqualTo(tok.tokenToId("<|eot_id|>").orElseThrow());
+                for (int i = 0; i < s.ids().length; i++) assertThat(s.weights()[i]).isEqualTo(i >= prompt.length + n ? 1f : 0f);
+            }
+
+            int harmfulTrain = w.harmfulTrain().size();
+            List<Sequence> none = corpus.alignment(w, 0, 0, 5);
+            List<Sequence> all = corpus.alignment(w, 0, 1, 5);
+            List<Sequence> half = corpus.alignment(w, 0, 0.5, 5);
+            assertThat(all).hasSize(none.size() + harmfulTrain);
+            assertThat(half.size() - none.size()).isBetween(harmfulTrain / 4, 3 * harmfulTrain / 4);
+            // the refusals come first and do not depend on the recovery share
+            for (int i = 0; i < harmfulTrain; i++) assertThat(half.get(i).ids()).containsExactly(none.get(i).ids());
+        }
+    }
+}
