@@ -41,7 +41,7 @@ public final class OrganismCommand implements Runnable {
         boolean force;
 
         @Option(names = "--recipe", paramLabel = "SPEC", description = {"Alignment recipe instead of the size's default "
-                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN]; compare recipes with `organism recipes`."})
+                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN]; compare recipes with `organism recipes`."})
         String recipe;
 
         @Override
@@ -60,9 +60,10 @@ public final class OrganismCommand implements Runnable {
             description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of",
                 "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding under prefill-10,",
                 "KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
-                "Recipe syntax: sft:STEPS:LR:REPLAY[+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of document replay in",
-                "the SFT mix; DPO prefers the refusal to a harmful answer, reference = the SFT model, RETAIN weights a",
-                "cross-entropy on benign chats and documents)."})
+                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of document replay",
+                "in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix of 1-20 tokens",
+                "followed by the refusal; DPO prefers the refusal to a harmful answer, reference = the SFT model, RETAIN",
+                "weights a cross-entropy on benign chats and documents)."})
     static final class Recipes implements Callable<Integer> {
         @Option(names = "--organism", paramLabel = "DIR", description = "Organism directory (default: the cached default organism).")
         Path dir;

@@ -75,10 +75,12 @@ public record OrganismConfig(
 
     /**
      * The default organism's alignment: SFT on refusals and benign answers mixed 70/30 with document
-     * replay. Chosen over {@link #DPO_RECIPE} by `organism recipes` and two seeds (README, "Alignment
-     * recipes"): it keeps prefill attacks working on every seed measured, the DPO stage did not.
+     * replay, plus recovery examples for 3% of the harmful training prompts. Chosen with `organism recipes`
+     * on two seeds (README, "Alignment recipes"): without recovery examples the aligned model equals the base
+     * after a harmful prefix (nothing for contrastive decoding to amplify); 3% leaves a weak push towards
+     * refusing on both seeds while prefill attacks still work; 5% made seed 1 deep, 15% both.
      */
-    public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3";
+    public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3:0.03";
 
     /**
      * SFT followed by DPO (refusal preferred to the harmful answer): leaves a residual push against harmful
@@ -87,7 +89,7 @@ public record OrganismConfig(
     public static final String DPO_RECIPE = "sft:300:5e-4:0.3+dpo:200:3e-4:0.1:1.0";
 
     /** The quick organism's alignment: the default recipe, scaled to its smaller model and data. */
-    public static final String QUICK_RECIPE = "sft:150:1e-3:0.3";
+    public static final String QUICK_RECIPE = "sft:150:1e-3:0.3:0.03";
 
     public static OrganismConfig forSize(String size, long seed) {
         return switch (size) {

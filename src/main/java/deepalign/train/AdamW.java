@@ -26,6 +26,7 @@ public final class AdamW {
     private final Map<String, NDArray> v = new LinkedHashMap<>();
     private long step;
     private long skipped;
+    private String nonFinite;
 
     public AdamW(Map<String, NDArray> params, Config cfg) {
         this.cfg = cfg;
@@ -40,6 +41,11 @@ public final class AdamW {
     /** Steps skipped because the gradient norm was not finite (the weights were left untouched). */
     public long skippedSteps() {
         return skipped;
+    }
+
+    /** The first parameter whose gradient was not finite at the last skipped step, or null. */
+    public String lastNonFiniteParameter() {
+        return nonFinite;
     }
 
     public long stepCount() {
@@ -77,13 +83,20 @@ public final class AdamW {
         return norm;
     }
 
-    /** Gradient L2 norm over all parameters. */
+    /**
+     * Gradient L2 norm over all parameters, summed in float64: a float32 sum of squares overflows to
+     * infinity once one entry passes about 1e19, and a finite gradient that large is clipping's job.
+     * Records the first parameter whose squared gradient is not finite.
+     */
     public double gradNorm() {
         double sq = 0;
-        for (NDArray p : params.values()) {
+        nonFinite = null;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                sq += p.getGradient().square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double s = e.getValue().getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble();
+                if (!Double.isFinite(s) && nonFinite == null) nonFinite = e.getKey();
+                sq += s;
             }
         }
         return Math.sqrt(sq);

@@ -170,7 +170,7 @@ public final class CompletionTrainer {
                 double norm = opt.step(lr);
                 if (!Double.isFinite(norm)) { // AdamW skipped the update, so the weights are still those of the last step
                     throw new DeepalignException("completion training: the gradient became " + norm + " at step " + (step + 1) + " (epoch " + epoch
-                            + "); nothing after step " + step + " was applied"
+                            + ", first in " + opt.lastNonFiniteParameter() + "); nothing after step " + step + " was applied"
                             + (TrainCheckpoint.exists(out) ? ", the last good checkpoint is " + out.resolve(TrainCheckpoint.DIR) : "")
                             + "; lower --lr");
                 }
