@@ -55,6 +55,9 @@ public final class TrainCompletionCommand implements Callable<Integer> {
         System.out.printf("teacher cache %.1fs, generation %.1fs; student %.0f tokens/s, %.2f GFLOP/s (matmul %.1f GFLOP/s)%n", r.cacheSeconds(),
                 r.generationSeconds(), r.studentTokensPerSecond(), r.trainGflops(), r.matmulGflops());
         System.out.printf("teacher: %s%n", r.teacherNote());
+        if (!r.skippedSteps().isEmpty()) {
+            System.out.printf("skipped %d step(s) with a non-finite gradient, weights unchanged: %s%n", r.skippedSteps().size(), r.skippedSteps());
+        }
         if (!r.weakSignalPositions().isEmpty()) {
             System.out.printf("no teacher signal (mean KL(aligned||base) < %.2f on harmful examples) at positions t = %s; see DIR/teacher_profile.json%n",
                     CompletionTrainer.WEAK_SIGNAL_KL, r.weakSignalPositions());

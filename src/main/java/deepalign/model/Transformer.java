@@ -149,7 +149,7 @@ public final class Transformer implements AutoCloseable {
         long s = k.getShape().get(2);
         // Query heads h*G..h*G+G-1 share kv head h (HF repeat_kv), so fold the group into the row axis.
         // The 1/sqrt(d) scale goes on q [.., T, D], not on the T x S scores: one pass over far fewer numbers.
-        NDArray qg = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(b, nkv, groups * t, hd);
+        NDArray qg = Scalars.mul(q, 1.0 / Math.sqrt(hd)).reshape(b, nkv, groups * t, hd);
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, nh, t, s);
         // In place: the scores are a fresh array, and autograd keeps matmul's inputs, not its output.
         NDArray probs = scores.addi(mask).softmax(-1).reshape(b, nkv, groups * t, s);
@@ -166,7 +166,7 @@ public final class Transformer implements AutoCloseable {
     /** RMSNorm computed in float32 (at least) as HF does, then cast back to the compute dtype. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray x32 = x.toType(accum, false);
-        NDArray inv = x32.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).pow(-0.5);
+        NDArray inv = Scalars.pow(x32.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()), -0.5);
         return x32.mul(inv).toType(dtype, false).mul(weight);
     }
 

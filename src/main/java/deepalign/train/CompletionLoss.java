@@ -1,5 +1,6 @@
 package deepalign.train;
 
+import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
 import deepalign.DeepalignException;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public final class CompletionLoss {
      * @return [N]
      */
     public static NDArray distillKl(NDArray student, NDArray teacherIdx, NDArray teacherLogp, double tau, TeacherCache.Tail tail) {
-        NDArray logQ = student.div((float) tau).logSoftmax(-1).gather(teacherIdx, -1);
+        NDArray logQ = Scalars.div(student, tau).logSoftmax(-1).gather(teacherIdx, -1);
         NDArray kl;
         if (tail == TeacherCache.Tail.RENORMALISE) {
             NDArray logP = teacherLogp.logSoftmax(-1);
@@ -73,10 +74,10 @@ public final class CompletionLoss {
             kl = p.mul(teacherLogp.sub(logQ)).sum(new int[] {-1});
             // the "other tokens" outcome: teacher mass 1 - sum p against student mass 1 - sum q
             NDArray pRest = p.sum(new int[] {-1}).neg().add(1f).maximum(0f);
-            NDArray qRest = logQ.exp().sum(new int[] {-1}).neg().add(1f).maximum(TAIL_FLOOR);
+            NDArray qRest = Scalars.maximum(logQ.exp().sum(new int[] {-1}).neg().add(1f), TAIL_FLOOR);
             kl = kl.add(pRest.mul(pRest.maximum(TAIL_FLOOR).log().sub(qRest.log())));
         }
-        return kl.mul((float) (tau * tau));
+        return Scalars.mul(kl, tau * tau);
     }
 
     /** Below float32 resolution of 1 - sum: a tail this small is treated as empty. */
@@ -102,7 +103,7 @@ public final class CompletionLoss {
      */
     public static NDArray logitL2(NDArray student, NDArray favIdx, NDArray favMask, NDArray alignedFav, double margin) {
         NDArray gap = student.logSoftmax(-1).gather(favIdx, -1).sub(alignedFav).add((float) margin);
-        return gap.maximum(0f).square().mul(favMask).sum(new int[] {-1});
+        return Scalars.maximum(gap, 0).square().mul(favMask).sum(new int[] {-1});
     }
 
     /** alpha_t = alpha_base (1 + gamma risk_t), risk_t = m^A_t. */
@@ -119,7 +120,7 @@ public final class CompletionLoss {
         NDArray kl = klRows.mean();
         NDArray comp = penaltyRows == null || harmfulRows == 0
                 ? kl.zerosLike()
-                : penaltyRows.mul(alpha).sum().div((float) harmfulRows);
+                : Scalars.div(penaltyRows.mul(alpha).sum(), harmfulRows);
         return new Terms(kl.add(comp), kl, comp);
     }
 }

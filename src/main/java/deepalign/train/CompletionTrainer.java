@@ -43,7 +43,11 @@ public final class CompletionTrainer {
     public record Result(Path out, Path model, long steps, int epochs, int stepsPerEpoch, double finalLoss, double finalKl,
                          double finalComp, double generationSeconds, double cacheSeconds, List<Double> epochSeconds,
                          double studentTokensPerSecond, double trainGflops, double cacheGflops, double matmulGflops,
-                         long parameters, String teacherNote, long resumedFromStep, List<Integer> weakSignalPositions) {}
+                         long parameters, String teacherNote, long resumedFromStep, List<Integer> weakSignalPositions,
+                         List<Long> skippedSteps) {}
+
+    /** Consecutive steps with a non-finite gradient after which the run stops instead of skipping. */
+    static final int MAX_BAD_STEPS = 3;
 
     /** Below this mean KL_t(aligned || base) on harmful examples the hybrid teacher is the aligned model there. */
     public static final double WEAK_SIGNAL_KL = 0.01;
@@ -147,6 +151,8 @@ public final class CompletionTrainer {
         List<Double> epochSeconds = new ArrayList<>();
         double trainSeconds = 0;
         long studentTokens = 0;
+        List<Long> skipped = new ArrayList<>();
+        int badInARow = 0;
         long epochStart = System.nanoTime();
         try (Progress bar = Progress.start("completion training", total)) {
             bar.stepBy(start);
@@ -168,12 +174,27 @@ public final class CompletionTrainer {
                             + "; lower --lr");
                 }
                 double norm = opt.step(lr);
-                if (!Double.isFinite(norm)) { // AdamW skipped the update, so the weights are still those of the last step
-                    throw new DeepalignException("completion training: the gradient became " + norm + " at step " + (step + 1) + " (epoch " + epoch
-                            + ", first in " + opt.lastNonFiniteParameter() + "); nothing after step " + step + " was applied"
-                            + (TrainCheckpoint.exists(out) ? ", the last good checkpoint is " + out.resolve(TrainCheckpoint.DIR) : "")
-                            + "; lower --lr");
+                boolean epochEnd = (step + 1) % perEpoch == 0;
+                if (!Double.isFinite(norm)) {
+                    // AdamW skipped the update (as a loss scaler skips an overflowing batch): the weights are those of
+                    // the last applied step. An isolated overflow is noise; a run of them means the student diverged.
+                    skipped.add(step + 1);
+                    if (++badInARow >= MAX_BAD_STEPS) {
+                        throw new DeepalignException("completion training: the gradient became " + norm + " at step " + (step + 1) + " (epoch " + epoch
+                                + ", first in " + opt.lastNonFiniteParameter() + "), " + MAX_BAD_STEPS + " steps in a row; none of them was applied"
+                                + (TrainCheckpoint.exists(out) ? ", the last good checkpoint is " + out.resolve(TrainCheckpoint.DIR) : "")
+                                + "; lower --lr");
+                    }
+                    System.err.println("completion training: skipped step " + (step + 1) + " (gradient norm " + norm + ", first in "
+                            + opt.lastNonFiniteParameter() + ")");
+                    bar.step();
+                    if (epochEnd) {
+                        epochSeconds.add((System.nanoTime() - epochStart) / 1e9);
+                        epochStart = System.nanoTime();
+                    }
+                    continue;
                 }
+                badInARow = 0;
                 double secs = (System.nanoTime() - ts) / 1e9;
                 trainSeconds += secs;
                 studentTokens += tokens;
@@ -181,7 +202,6 @@ public final class CompletionTrainer {
                 log.step(line(last));
                 bar.step();
                 bar.extra(String.format("epoch %d loss %.4f kl %.4f comp %.4f", epoch, terms[0], terms[1], terms[2]));
-                boolean epochEnd = (step + 1) % perEpoch == 0;
                 if (epochEnd || (cfg.checkpointEvery() > 0 && (step + 1) % cfg.checkpointEvery() == 0)) {
                     TrainCheckpoint.save(out, trainable, opt, step + 1, epoch, cfg);
                 }
@@ -208,12 +228,14 @@ public final class CompletionTrainer {
         // without the cache every step also runs the teachers' forwards over the same tokens
         double stepFlopsPerToken = (6.0 + (cache == null ? 2.0 * teachers : 0)) * params;
         double matmul = Throughput.matmulGflopsOnce(model.manager().getDevice(), 1024, 5);
+        if (log.steps().isEmpty()) throw new DeepalignException("completion training applied no step (every one was skipped); lower --lr");
         Map<String, Object> last = log.steps().get(log.steps().size() - 1);
         Result r = new Result(out, modelDir, total, cfg.epochs(), perEpoch,
                 ((Number) last.get("loss")).doubleValue(), ((Number) last.get("l_kl")).doubleValue(), ((Number) last.get("l_comp")).doubleValue(),
                 genSeconds, cache == null ? 0 : cache.seconds(), epochSeconds, trainSeconds > 0 ? studentTokens / trainSeconds : 0,
                 Throughput.gflops(stepFlopsPerToken, studentTokens, trainSeconds),
-                cache == null ? 0 : Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step(), weak);
+                cache == null ? 0 : Throughput.gflops(2.0 * params * teachers, cache.tokens(), cache.seconds()), matmul, params, note, ckpt == null ? 0 : ckpt.step(), weak,
+                List.copyOf(skipped));
         JsonOut.writeAtomic(out.resolve("result.json"), r);
         return r;
     }

@@ -1,5 +1,6 @@
 package deepalign.train;
 
+import deepalign.model.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,7 +74,7 @@ public final class Dpo {
                             NDIndex rest = new NDIndex("{}:", 2 * p);
                             NDArray ce = Losses.crossEntropy(logits.get(rest), batch.targets().get(rest), batch.weights().get(rest));
                             rl = ce.getFloat();
-                            loss = loss.add(ce.mul((float) cfg.retainWeight()));
+                            loss = loss.add(Scalars.mul(ce, cfg.retainWeight()));
                         }
                         gc.backward(loss);
                     }

@@ -1,5 +1,6 @@
 package deepalign.train;
 
+import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -76,7 +77,7 @@ public final class LoraAdapters {
         for (Map.Entry<String, NDArray> e : base.parameters().entrySet()) {
             String name = e.getKey();
             NDArray a = params.get(name + ".lora_A");
-            p.put(name, a == null ? e.getValue() : e.getValue().stopGradient().add(params.get(name + ".lora_B").matMul(a).mul((float) scale())));
+            p.put(name, a == null ? e.getValue() : e.getValue().stopGradient().add(Scalars.mul(params.get(name + ".lora_B").matMul(a), scale())));
         }
         return new Transformer(base.config(), base.manager(), p);
     }

@@ -1,5 +1,6 @@
 package deepalign.train;
 
+import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /** Losses over logits [B, L, V]; every one is checked against a hand computation in the tests. */
@@ -22,10 +23,10 @@ public final class Losses {
      * the vocabulary, averaged with the weights (METHOD.md section 3).
      */
     public static NDArray distillKl(NDArray studentLogits, NDArray teacherLogits, NDArray weights, double tau) {
-        NDArray logQ = studentLogits.div((float) tau).logSoftmax(-1);
-        NDArray logP = teacherLogits.div((float) tau).logSoftmax(-1);
+        NDArray logQ = Scalars.div(studentLogits, tau).logSoftmax(-1);
+        NDArray logP = Scalars.div(teacherLogits, tau).logSoftmax(-1);
         NDArray kl = logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});
-        return kl.mul(weights).sum().div(weights.sum().maximum(1e-9f)).mul((float) (tau * tau));
+        return Scalars.mul(kl.mul(weights).sum().div(weights.sum().maximum(1e-9f)), tau * tau);
     }
 
     /**
@@ -34,10 +35,10 @@ public final class Losses {
      * frozen reference's. Inputs are [P] arrays.
      */
     public static NDArray dpo(NDArray policyChosen, NDArray policyRejected, NDArray refChosen, NDArray refRejected, double beta) {
-        NDArray margin = policyChosen.sub(refChosen).sub(policyRejected.sub(refRejected)).mul((float) beta);
+        NDArray margin = Scalars.mul(policyChosen.sub(refChosen).sub(policyRejected.sub(refRejected)), beta);
         // -log sigmoid(m) = softplus(-m) = max(-m, 0) + log(1 + exp(-|m|)), stable for any m
         NDArray neg = margin.neg();
-        return neg.maximum(0f).add(margin.abs().neg().exp().add(1f).log()).mean();
+        return Scalars.maximum(neg, 0).add(margin.abs().neg().exp().add(1f).log()).mean();
     }
 
     /** Summed weighted log-probability of each row's targets: [B, L, V] x [B, L] x [B, L] -> [B]. */
