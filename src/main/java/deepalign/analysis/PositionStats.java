@@ -75,14 +75,19 @@ public record PositionStats(int[] positions, double[] mean, double[] stderr, int
         return Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
     }
 
-    /** Average of the per-position means over positions from..to (inclusive) that have data; NaN if none. */
+    /**
+     * Mean over every (example, position) value with a position in from..to (inclusive): the per-position means
+     * weighted by their counts; NaN if none. Weighting matters where responses end: an unweighted average of
+     * per-position means let positions that one long response reaches count as much as positions every
+     * response has (measured on the organism: 0.197 nats over 21-40 unweighted, 0.017 weighted).
+     */
     public double meanOver(int from, int to) {
         double sum = 0;
-        int k = 0;
+        long k = 0;
         for (int i = 0; i < positions.length; i++) {
             if (positions[i] >= from && positions[i] <= to && n[i] > 0) {
-                sum += mean[i];
-                k++;
+                sum += mean[i] * n[i];
+                k += n[i];
             }
         }
         return k == 0 ? Double.NaN : sum / k;

@@ -43,13 +43,13 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
     }
 
     /**
-     * Defaults for the model organism on CPU: 20 tokens, top-128, 64 candidates, at most 60 steps, judged every 10.
-     * Measured on the small organism (25 harmful test prompts, one CPU thread): about 18 s per prompt, loss 1.44 -> 0.63,
-     * ASR 28%. The loss flattens after about 30 steps. Top-64 broke none of 3 prompts. 128 candidates broke 2-3 of 5 in
-     * 100 steps but cost twice as long per step.
+     * Defaults for the model organism on CPU: 20 tokens, top-128, 256 candidates, at most 200 steps, judged every 10.
+     * Measured on the small organism (one CPU thread): 64 candidates and 60 steps broke 3 of 25 prompts in 8 s each,
+     * raising p("sure") at the first target token to 0.09 while the refusal kept the argmax; 256 candidates and up to
+     * 200 steps broke 4 of 5 in 53 s each (README, "Measured so far").
      */
     public static GcgConfig organism() {
-        return new GcgConfig(20, 128, 64, 60, 10, 64, "!", 0);
+        return new GcgConfig(20, 128, 256, 200, 10, 64, "!", 0);
     }
 
     /** Zou et al.'s individual-behaviour setting: 20 tokens, top-256, 512 candidates, 500 steps (GPU). */

@@ -28,7 +28,7 @@ class PositionStatsTest {
         assertThat(s.mean()[1]).isEqualTo(3.0);
         assertThat(s.stderr()[1]).isZero();
         assertThat(s.mean()[2]).isNaN();
-        assertThat(s.meanOver(1, 3)).isCloseTo((3.5 + 3.0) / 2, within(1e-12)); // empty positions skipped
+        assertThat(s.meanOver(1, 3)).isCloseTo((0.5 + 1.5 + 2.0 + 10.0 + 3.0) / 5, within(1e-12)); // every value once; empty positions skipped
         assertThat(s.meanOver(3, 3)).isNaN();
         assertThat(s.toJson().get("mean")).asList().containsExactly(3.5, 3.0, null);
     }
