@@ -2,6 +2,7 @@ package deepalign.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic with a constant, safe under autograd. DJL's {@code x.mul(2f)} (and div, pow, maximum with a
@@ -21,26 +22,25 @@ public final class Scalars {
     }
 
     public static NDArray mul(NDArray x, double c) {
-        try (NDArray s = like(x, c)) {
-            return x.mul(s);
-        }
+        return withConstant(x, c, NDArray::mul);
     }
 
     public static NDArray div(NDArray x, double c) {
-        try (NDArray s = like(x, c)) {
-            return x.div(s);
-        }
+        return withConstant(x, c, NDArray::div);
     }
 
     public static NDArray pow(NDArray x, double c) {
-        try (NDArray s = like(x, c)) {
-            return x.pow(s);
-        }
+        return withConstant(x, c, NDArray::pow);
     }
 
     public static NDArray maximum(NDArray x, double c) {
+        return withConstant(x, c, NDArray::maximum);
+    }
+
+    /** op(x, c); closing our handle is safe because the graph holds its own reference to PyTorch's memory. */
+    private static NDArray withConstant(NDArray x, double c, BinaryOperator<NDArray> op) {
         try (NDArray s = like(x, c)) {
-            return x.maximum(s);
+            return op.apply(x, s);
         }
     }
 }
