@@ -25,26 +25,22 @@ final class Corpus {
     }
 
     Sequence chat(String prompt, String response) {
-        int[] r = tokenizer.encode(response);
-        int[] withEot = java.util.Arrays.copyOf(r, r.length + 1);
-        withEot[r.length] = eot;
-        return Sequence.promptResponse(chat.encodePrompt(null, prompt), withEot);
+        return Sequence.promptResponse(chat.encodePrompt(null, prompt), withEot(response));
     }
 
     /** Prompt, the first 1..{@link #RECOVERY_MAX_PREFIX} tokens of a harmful answer (no loss), then the refusal (loss). */
     Sequence recovery(String prompt, String harmfulAnswer, String refusal, Random rng) {
-        int[] p = chat.encodePrompt(null, prompt);
         int[] h = tokenizer.encode(harmfulAnswer);
         int n = 1 + rng.nextInt(Math.min(RECOVERY_MAX_PREFIX, h.length));
-        int[] r = tokenizer.encode(refusal);
-        int[] ids = new int[p.length + n + r.length + 1];
-        float[] weights = new float[ids.length];
-        System.arraycopy(p, 0, ids, 0, p.length);
-        System.arraycopy(h, 0, ids, p.length, n);
-        System.arraycopy(r, 0, ids, p.length + n, r.length);
-        ids[ids.length - 1] = eot;
-        for (int i = p.length + n; i < ids.length; i++) weights[i] = 1f;
-        return new Sequence(ids, weights);
+        return Sequence.afterPrefix(chat.encodePrompt(null, prompt), h, n, withEot(refusal));
+    }
+
+    /** The answer's tokens followed by end of turn. */
+    private int[] withEot(String answer) {
+        int[] r = tokenizer.encode(answer);
+        int[] out = java.util.Arrays.copyOf(r, r.length + 1);
+        out[r.length] = eot;
+        return out;
     }
 
     static final int RECOVERY_MAX_PREFIX = 20;

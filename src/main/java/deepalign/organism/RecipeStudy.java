@@ -71,7 +71,6 @@ public final class RecipeStudy {
                 harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world, gen), alignSeconds);
     }
 
-
     public static String summary(Row r) {
         return String.format("direct h/r/o %.2f/%.2f/%.2f | prefill-10 h/r/o %.2f/%.2f/%.2f | prefill 5/20/40 %.2f/%.2f/%.2f | CD prefill-10 h/r/o %.2f/%.2f/%.2f"
                         + " | KL own 1-3 %.3f 21-40 %.4f | KL harmful 1-3 %.3f 11-20 %.4f 21-40 %.4f | mc %.3f math %.3f | %.0fs",

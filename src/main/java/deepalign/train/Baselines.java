@@ -104,14 +104,7 @@ public final class Baselines {
     static Sequence augmented(TrainingData.Pair p, int[] refusal, Random rng) {
         int[] resp = p.response();
         int len = resp.length > 0 && resp[resp.length - 1] == refusal[refusal.length - 1] ? resp.length - 1 : resp.length;
-        int n = rng.nextInt(len + 1);
-        int[] ids = new int[p.prompt().length + n + refusal.length];
-        float[] w = new float[ids.length];
-        System.arraycopy(p.prompt(), 0, ids, 0, p.prompt().length);
-        System.arraycopy(resp, 0, ids, p.prompt().length, n);
-        System.arraycopy(refusal, 0, ids, p.prompt().length + n, refusal.length);
-        for (int i = p.prompt().length + n; i < ids.length; i++) w[i] = 1f;
-        return new Sequence(ids, w);
+        return Sequence.afterPrefix(p.prompt(), resp, rng.nextInt(len + 1), refusal);
     }
 
     private static int[] refusalIds(Config cfg, Example ex, LanguageModel model, int end) {

@@ -1,8 +1,8 @@
 package deepalign.train;
 
-import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
 import deepalign.DeepalignException;
+import deepalign.model.Scalars;
 import java.util.Locale;
 
 /**

@@ -175,7 +175,19 @@ public final class CompletionTrainer {
                 }
                 double norm = opt.step(lr);
                 boolean epochEnd = (step + 1) % perEpoch == 0;
-                if (!Double.isFinite(norm)) {
+                StepLog last = null;
+                if (Double.isFinite(norm)) {
+                    badInARow = 0;
+                    double secs = (System.nanoTime() - ts) / 1e9;
+                    trainSeconds += secs;
+                    studentTokens += tokens;
+                    last = new StepLog(step + 1, epoch, terms[0], terms[1], terms[2], lr, tokens / secs, norm);
+                    log.step(line(last));
+                    bar.extra(String.format("epoch %d loss %.4f kl %.4f comp %.4f", epoch, terms[0], terms[1], terms[2]));
+                    if (epochEnd || (cfg.checkpointEvery() > 0 && (step + 1) % cfg.checkpointEvery() == 0)) {
+                        TrainCheckpoint.save(out, trainable, opt, step + 1, epoch, cfg);
+                    }
+                } else {
                     // AdamW skipped the update (as a loss scaler skips an overflowing batch): the weights are those of
                     // the last applied step. An isolated overflow is noise; a run of them means the student diverged.
                     skipped.add(step + 1);
@@ -187,29 +199,13 @@ public final class CompletionTrainer {
                     }
                     System.err.println("completion training: skipped step " + (step + 1) + " (gradient norm " + norm + ", first in "
                             + opt.lastNonFiniteParameter() + ")");
-                    bar.step();
-                    if (epochEnd) {
-                        epochSeconds.add((System.nanoTime() - epochStart) / 1e9);
-                        epochStart = System.nanoTime();
-                    }
-                    continue;
                 }
-                badInARow = 0;
-                double secs = (System.nanoTime() - ts) / 1e9;
-                trainSeconds += secs;
-                studentTokens += tokens;
-                StepLog last = new StepLog(step + 1, epoch, terms[0], terms[1], terms[2], lr, tokens / secs, norm);
-                log.step(line(last));
                 bar.step();
-                bar.extra(String.format("epoch %d loss %.4f kl %.4f comp %.4f", epoch, terms[0], terms[1], terms[2]));
-                if (epochEnd || (cfg.checkpointEvery() > 0 && (step + 1) % cfg.checkpointEvery() == 0)) {
-                    TrainCheckpoint.save(out, trainable, opt, step + 1, epoch, cfg);
-                }
                 if (epochEnd) {
                     epochSeconds.add((System.nanoTime() - epochStart) / 1e9);
                     epochStart = System.nanoTime();
                 }
-                if (listener != null) listener.onStep(last);
+                if (last != null && listener != null) listener.onStep(last);
             }
         } finally {
             for (NDArray p : trainable.values()) p.setRequiresGradient(false);

@@ -1,6 +1,5 @@
 package deepalign.train;
 
-import deepalign.model.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import deepalign.DeepalignException;
 import deepalign.Progress;
+import deepalign.model.Scalars;
 import deepalign.model.Transformer;
 import java.util.ArrayList;
 import java.util.List;

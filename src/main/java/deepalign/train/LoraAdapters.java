@@ -1,10 +1,10 @@
 package deepalign.train;
 
-import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import deepalign.DeepalignException;
+import deepalign.model.Scalars;
 import deepalign.model.Transformer;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package deepalign.train;
 
-import deepalign.model.Scalars;
 import ai.djl.ndarray.NDArray;
+import deepalign.model.Scalars;
 
 /** Losses over logits [B, L, V]; every one is checked against a hand computation in the tests. */
 public final class Losses {

@@ -20,6 +20,16 @@ public record Sequence(int[] ids, float[] weights) {
         return new Sequence(ids, w);
     }
 
+    /**
+     * The prompt and the first {@code n} tokens of {@code prefix} as context (weight 0), then {@code target}
+     * (weight 1): a continuation trained after a forced prefix, as in refusal-after-harmful-prefix data.
+     */
+    public static Sequence afterPrefix(int[] prompt, int[] prefix, int n, int[] target) {
+        int[] context = java.util.Arrays.copyOf(prompt, prompt.length + n);
+        System.arraycopy(prefix, 0, context, prompt.length, n);
+        return promptResponse(context, target);
+    }
+
     /** Every token but the first is a target (plain language modelling). */
     public static Sequence allTokens(int[] ids) {
         float[] w = new float[ids.length];
