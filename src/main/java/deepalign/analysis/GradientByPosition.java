@@ -1,16 +1,15 @@
 package deepalign.analysis;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import deepalign.DeepalignException;
 import deepalign.Progress;
 import deepalign.model.Transformer;
 import deepalign.train.AdamW;
+import deepalign.train.Backprop;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,11 +80,11 @@ public final class GradientByPosition {
             for (int i = 0; i < target; i++) in[i] = ids[i];
             NDArray input = m.create(in, new Shape(1, target));
             NDArray mask = m.ones(new Shape(1, target));
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (Backprop.Recording rec = Backprop.record()) {
                 NDArray logits = model.forward(input, mask, null);
                 NDArray last = logits.get(":, -1, :").logSoftmax(-1);
                 NDArray logp = last.get(0, ids[target]);
-                gc.backward(logp);
+                Backprop.backward(logp);
             }
             double sq = 0;
             for (NDArray p : params) sq += p.getGradient().toType(DataType.FLOAT64, false).square().sum().getDouble();

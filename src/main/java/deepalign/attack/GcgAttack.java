@@ -10,12 +10,14 @@ import deepalign.judge.Verdict;
 import deepalign.model.GenerationConfig;
 import deepalign.model.Generator;
 import deepalign.model.LanguageModel;
+import deepalign.model.Workers;
 import deepalign.tokenize.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.Set;
 
 /**
@@ -60,17 +62,25 @@ public final class GcgAttack implements Attack {
         return optimize(target, prompts, judge, gen).stream().map(GcgResult::attempt).toList();
     }
 
-    /** Runs GCG on every prompt and returns the full traces (loss curves, suffixes, timings). */
+    /**
+     * Runs GCG on every prompt and returns the full traces (loss curves, suffixes, timings). Prompts are
+     * independent (each has its own suffix and a random stream seeded by its index), so they run on the
+     * {@link Workers} and give the same suffixes with any worker count.
+     */
     public List<GcgResult> optimize(Target target, List<Example> prompts, Judge judge, GenerationConfig gen) {
         GcgVocab vocab = GcgVocab.of(target.model());
-        List<GcgResult> out = new ArrayList<>();
         try (Progress bar = Progress.start("gcg", prompts.size())) {
+            List<Callable<GcgResult>> tasks = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
-                out.add(attack(target, vocab, prompts.get(i), i, judge, gen, bar));
-                bar.step();
+                int index = i;
+                tasks.add(() -> {
+                    GcgResult r = attack(target, vocab, prompts.get(index), index, judge, gen, bar);
+                    bar.step();
+                    return r;
+                });
             }
+            return Workers.map(tasks);
         }
-        return out;
     }
 
     /** What one judged generation of a suffix gave. */

@@ -1,6 +1,5 @@
 package deepalign.attack;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,8 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import deepalign.model.Transformer;
+import deepalign.train.Backprop;
 import deepalign.train.Losses;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,9 +79,9 @@ final class GcgObjective {
             NDArray oneHot = oneHot(mgr, suffix);
             oneHot.setRequiresGradient(true);
             double loss;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (Backprop.Recording rec = Backprop.record()) {
                 NDArray l = loss(oneHot);
-                gc.backward(l);
+                Backprop.backward(l);
                 loss = l.toType(DataType.FLOAT64, false).getDouble();
             }
             return new Gradient(loss, oneHot.getGradient().toType(DataType.FLOAT64, false).toDoubleArray());

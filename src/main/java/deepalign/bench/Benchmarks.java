@@ -1,11 +1,9 @@
 package deepalign.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import deepalign.DeepalignException;
@@ -15,6 +13,7 @@ import deepalign.model.Generator;
 import deepalign.model.ModelConfig;
 import deepalign.model.Transformer;
 import deepalign.train.AdamW;
+import deepalign.train.Backprop;
 import deepalign.train.Losses;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,9 +118,9 @@ public final class Benchmarks {
             double[] s = timed(iters, () -> {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (Backprop.Recording rec = Backprop.record()) {
                         NDArray logits = student.forward(ids, mask, null);
-                        gc.backward(Losses.crossEntropy(logits, targets, mask));
+                        Backprop.backward(Losses.crossEntropy(logits, targets, mask));
                     }
                 }
                 opt.step(1e-4);

@@ -48,6 +48,7 @@ public final class Demo {
     public static final int[] PREFILLS = {5, 10, 20, 40};
 
     private final DemoConfig cfg;
+    private static final int GEN_BATCH = 60;
     private final Map<String, Double> timing = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> asr = new LinkedHashMap<>();
     private final Map<String, Map<String, Double>> utility = new LinkedHashMap<>();
@@ -77,7 +78,8 @@ public final class Demo {
         List<Example> math = first(Jsonl.readExamples(org.data("utility_math_test")), cfg.testLimit());
         Path harmfulTrain = trainSplit(org, "harmful_train");
         Path benignTrain = trainSplit(org, "benign_train");
-        GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
+        // 60 prompts per batch: the 240 (quick: 120) held-out prompts make an even number of batches for two workers
+        GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(GEN_BATCH);
 
         try (NDManager manager = NDManager.newBaseManager()) {
             LanguageModel base = LanguageModel.load(org.base(), manager);
@@ -86,8 +88,8 @@ public final class Demo {
 
             t = System.nanoTime();
             line("diagnostics: KL by position and base-favored tokens (aligned responses)");
-            var harmfulScored = Responses.forPair(pair, harmful, Responses.Source.ALIGNED, 64, 80, "harmful_test");
-            var benignScored = Responses.forPair(pair, benign, Responses.Source.ALIGNED, 64, 80, "benign_test");
+            var harmfulScored = Responses.forPair(pair, harmful, Responses.Source.ALIGNED, 64, GEN_BATCH, "harmful_test");
+            var benignScored = Responses.forPair(pair, benign, Responses.Source.ALIGNED, 64, GEN_BATCH, "benign_test");
             PositionalKl.Result kl = PositionalKl.run(pair, harmfulScored, benignScored, PositionalKl.Config.defaults());
             BaseFavored.Result fav = BaseFavored.run(pair, harmfulScored, benignScored, BaseFavored.Config.defaults());
             AnalysisReport.kl(kl, orderedMeta("aligned", "harmful_test + benign_test"), stages, "kl_aligned");
@@ -117,6 +119,10 @@ public final class Demo {
                     .withRun(cfg.seed(), 0, 0.4);
             CompletionTrainer.Result comp = CompletionTrainer.train(cc);
             extra.put("completion_training", comp);
+            // the baselines and the recovery train on the same prompts with the same base answers: generate them once
+            for (String run : List.of("train/sft_refusal", "train/augment", "train/recovery/stage1")) {
+                TrainingData.reuseResponses(cc.out(), cfg.out().resolve(run));
+            }
             stage("completion_training", t);
             t = System.nanoTime();
             try (NDManager sm = NDManager.newBaseManager()) {
@@ -124,7 +130,7 @@ public final class Demo {
                 evaluate("completion", Target.of("completion", student), harmful, oracle, gen, stages, true);
                 utility.put("completion", utility(Target.of("completion", student), mc, math, gen));
                 ModelPair after = new ModelPair(base, student);
-                var studentScored = Responses.forPair(after, harmful, Responses.Source.ALIGNED, 64, 80, "harmful_test");
+                var studentScored = Responses.forPair(after, harmful, Responses.Source.ALIGNED, 64, GEN_BATCH, "harmful_test");
                 PositionalKl.Result klAfter = PositionalKl.run(after, studentScored, List.of(), PositionalKl.Config.defaults());
                 AnalysisReport.kl(klAfter, Map.of("responses", "completion student"), stages, "kl_completion");
                 klByPosition.put("completion", finitePrefix(klAfter.harmful().mean()));

@@ -9,6 +9,7 @@ import deepalign.data.Example;
 import deepalign.model.GenerationConfig;
 import deepalign.model.Generator;
 import deepalign.model.LanguageModel;
+import deepalign.model.Workers;
 import deepalign.train.Batch;
 import deepalign.train.Losses;
 import deepalign.train.Sequence;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Utility: multiple choice by the log-likelihood of each option as the assistant's answer (accuracy
@@ -78,20 +80,24 @@ public final class UtilityEval {
         return new Result("mc", n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : (double) correctNorm / n, null, records);
     }
 
-    /** Sum of log p(response tokens | prompt) for each sequence. */
+    /** Sum of log p(response tokens | prompt) for each sequence; batches run on the {@link Workers}. */
     public static double[] sequenceLogProbs(LanguageModel model, List<Sequence> seqs, int batchSize) {
-        double[] out = new double[seqs.size()];
+        List<Callable<float[]>> batches = new ArrayList<>();
         for (int start = 0; start < seqs.size(); start += batchSize) {
             List<Sequence> chunk = seqs.subList(start, Math.min(seqs.size(), start + batchSize));
-            try (NDManager m = NDManager.newBaseManager();
-                    Batch b = Batch.of(m, chunk, model.padId());
-                    NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                NDArray logits = model.transformer().forward(b.inputs(), b.mask(), null);
-                float[] sums = Losses.targetLogProbs(logits, b.targets()).mul(b.weights()).sum(new int[] {1}).toFloatArray();
-                for (int i = 0; i < sums.length; i++) out[start + i] = sums[i];
-            }
+            batches.add(() -> {
+                try (NDManager m = NDManager.newBaseManager();
+                        Batch b = Batch.of(m, chunk, model.padId());
+                        NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray logits = model.transformer().forward(b.inputs(), b.mask(), null);
+                    return Losses.targetLogProbs(logits, b.targets()).mul(b.weights()).sum(new int[] {1}).toFloatArray();
+                }
+            });
         }
+        double[] out = new double[seqs.size()];
+        int i = 0;
+        for (float[] sums : Workers.map(batches)) for (float v : sums) out[i++] = v;
         return out;
     }
 

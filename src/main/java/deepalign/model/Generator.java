@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -45,12 +46,19 @@ public final class Generator {
         return this;
     }
 
+    /**
+     * Generates for every prompt, {@code cfg.batchSize()} at a time; the batches run on the {@link Workers}.
+     * The batching does not depend on the worker count, so neither do the tokens.
+     */
     public List<Generation> generate(List<int[]> prompts, GenerationConfig cfg) {
-        List<Generation> out = new ArrayList<>(prompts.size());
+        List<Callable<List<Generation>>> batches = new ArrayList<>();
         for (int start = 0; start < prompts.size(); start += cfg.batchSize()) {
-            int end = Math.min(prompts.size(), start + cfg.batchSize());
-            out.addAll(generateBatch(prompts.subList(start, end), start, cfg));
+            int first = start;
+            List<int[]> batch = prompts.subList(start, Math.min(prompts.size(), start + cfg.batchSize()));
+            batches.add(() -> generateBatch(batch, first, cfg));
         }
+        List<Generation> out = new ArrayList<>(prompts.size());
+        for (List<Generation> b : Workers.map(batches)) out.addAll(b);
         return out;
     }
 

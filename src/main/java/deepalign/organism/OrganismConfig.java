@@ -96,9 +96,11 @@ public record OrganismConfig(
             // one pass of facts and drills: the tests' 200-step tiny base stopped learning chat turns with two (measured)
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
                     new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 1, 2, 96);
-            // recipe chosen with `deepalign organism recipes` (see the README)
+            // recipe chosen with `deepalign organism recipes` (see the README); four harmful answers per
+            // harmful prompt in pretraining: with two, seed 1's base refused 42% of direct requests (its first
+            // response token was not fitted; README, "Organism card")
             case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1800, 32, 2e-3,
-                    AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 2, 6, 2, 96);
+                    AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 2, 6, 4, 96);
             // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
             // held-out harmful prompts so that its intervals mean something
             case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 2, 24, 3, 2),

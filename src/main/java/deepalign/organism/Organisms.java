@@ -59,15 +59,30 @@ public final class Organisms {
         }
     }
 
+    /** Whether the organism in {@code dir} was built with exactly {@code want} (an unreadable config is not current). */
+    static boolean isCurrent(Path dir, OrganismConfig want) {
+        try {
+            return want.equals(at(dir).config());
+        } catch (DeepalignException e) {
+            return false;
+        }
+    }
+
     public static Organism cached(String size, long seed) {
         Path dir = cacheDir(size, seed);
-        if (Files.isRegularFile(dir.resolve("organism.json"))) return new Organism(dir, OrganismConfig.forSize(size, seed), null);
+        OrganismConfig want = OrganismConfig.forSize(size, seed);
+        if (Files.isRegularFile(dir.resolve("organism.json"))) {
+            if (isCurrent(dir, want)) return at(dir);
+            // a cache from an older deepalign whose defaults differ: its numbers are not this version's organism
+            System.err.println("deepalign: the cached organism in " + dir + " was built with another configuration; rebuilding it");
+            return OrganismBuilder.build(want, dir, true);
+        }
         if (Files.exists(dir)) {
             throw new DeepalignException(dir + " holds an incomplete organism (no organism.json); delete it or run `deepalign organism build --out "
                     + dir + " --force`");
         }
         System.err.println("deepalign: building the " + size + " model organism (seed " + seed + ") into " + dir
                 + " on first use; later commands reuse it");
-        return OrganismBuilder.build(OrganismConfig.forSize(size, seed), dir, false);
+        return OrganismBuilder.build(want, dir, false);
     }
 }

@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import deepalign.model.Workers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * AdamW (Loshchilov and Hutter) written out over NDArrays, with global-norm gradient clipping. Weight
@@ -65,9 +68,8 @@ public final class AdamW {
         double clip = cfg.clipNorm() > 0 && norm > cfg.clipNorm() ? cfg.clipNorm() / (norm + 1e-6) : 1.0;
         double bc1 = 1 - Math.pow(cfg.beta1(), step);
         double bc2 = 1 - Math.pow(cfg.beta2(), step);
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            String name = e.getKey();
-            NDArray p = e.getValue();
+        perParameter(name -> {
+            NDArray p = params.get(name);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray g = p.getGradient();
@@ -79,8 +81,23 @@ public final class AdamW {
                 p.subi(update.mul((float) lr));
                 zero(g); // DJL's PyTorch engine accumulates gradients across backward passes
             }
-        }
+        });
         return norm;
+    }
+
+    /**
+     * Runs {@code work} for every parameter name, the parameters split across the {@link Workers}: each
+     * parameter's update reads and writes only its own arrays, so the result does not depend on the split.
+     */
+    private void perParameter(Consumer<String> work) {
+        List<Callable<Void>> parts = new ArrayList<>();
+        for (List<String> part : Workers.split(new ArrayList<>(params.keySet()), Workers.count())) {
+            parts.add(() -> {
+                for (String name : part) work.accept(name);
+                return null;
+            });
+        }
+        Workers.map(parts);
     }
 
     /**
@@ -89,15 +106,19 @@ public final class AdamW {
      * Records the first parameter whose squared gradient is not finite.
      */
     public double gradNorm() {
-        double sq = 0;
-        nonFinite = null;
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        Map<String, Double> squares = new java.util.concurrent.ConcurrentHashMap<>();
+        perParameter(name -> {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                double s = e.getValue().getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble();
-                if (!Double.isFinite(s) && nonFinite == null) nonFinite = e.getKey();
-                sq += s;
+                squares.put(name, params.get(name).getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble());
             }
+        });
+        double sq = 0;
+        nonFinite = null;
+        for (String name : params.keySet()) { // summed in parameter order: the same norm for any worker count
+            double s = squares.get(name);
+            if (!Double.isFinite(s) && nonFinite == null) nonFinite = name;
+            sq += s;
         }
         return Math.sqrt(sq);
     }

@@ -53,7 +53,7 @@ public final class Baselines {
                     ? CompletionTrainer.loadSameVocab(cfg.base(), "base", model, mgr)
                     : null;
             List<TrainingData.Pair> harmful = method.equals("augment")
-                    ? TrainingData.harmful(cfg.data(), model, base, cfg.out().resolve("harmful_responses.jsonl"))
+                    ? TrainingData.harmful(cfg.data(), model, base, cfg.out().resolve(TrainingData.HARMFUL_RESPONSES))
                     : TrainingData.fromDataset(cfg.data().harmful(), withRefusalAsResponse(cfg), model, cfg.data().maxLength());
             if (base != null) base.close();
             List<TrainingData.Pair> utility = TrainingData.utility(cfg.data(), model, cfg.out().resolve("utility_responses.jsonl"));

@@ -41,10 +41,6 @@ public record Batch(NDArray inputs, NDArray mask, NDArray targets, NDArray weigh
                 manager.create(in, shape), manager.create(mk, shape), manager.create(tg, shape), manager.create(wt, shape), b, len);
     }
 
-    public double weightSum() {
-        return weights.sum().getFloat();
-    }
-
     @Override
     public void close() {
         inputs.close();

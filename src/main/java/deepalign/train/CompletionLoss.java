@@ -117,7 +117,15 @@ public final class CompletionLoss {
      * utility rows, {@code harmfulRows} their count). A batch without harmful rows has L_comp = 0.
      */
     public static Terms combine(NDArray klRows, NDArray penaltyRows, NDArray alpha, int harmfulRows) {
-        NDArray kl = klRows.mean();
+        return combine(klRows, penaltyRows, alpha, Math.toIntExact(klRows.size()), harmfulRows);
+    }
+
+    /**
+     * As above for one shard of a batch: sums over the shard's rows divided by the whole batch's row counts
+     * {@code rows} and {@code harmfulRows}, so that the shards' terms (and gradients) add up to the batch's.
+     */
+    public static Terms combine(NDArray klRows, NDArray penaltyRows, NDArray alpha, int rows, int harmfulRows) {
+        NDArray kl = Scalars.div(klRows.sum(), Math.max(1, rows));
         NDArray comp = penaltyRows == null || harmfulRows == 0
                 ? kl.zerosLike()
                 : Scalars.div(penaltyRows.mul(alpha).sum(), harmfulRows);

@@ -1,13 +1,13 @@
 package deepalign.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import deepalign.model.Transformer;
+import deepalign.model.Workers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 /**
@@ -69,8 +69,29 @@ public final class CompletionStep {
     /**
      * Forward and backward on the sequences {@code ids} (indices into the training set), the first
      * {@code harmful} of them harmful. Gradients are left on the trainable parameters for the optimizer.
+     * The batch is split into one shard per worker; each back-propagates its share of the batch's loss.
      */
     public Terms run(List<Integer> ids, int harmful) {
+        int batchRows = responseRows(ids);
+        int batchHarmful = responseRows(ids.subList(0, Math.min(harmful, ids.size())));
+        List<Callable<Terms>> shards = new ArrayList<>();
+        int from = 0;
+        for (List<Integer> part : Workers.split(ids, Workers.count())) {
+            int h = Math.max(0, Math.min(part.size(), harmful - from));
+            shards.add(() -> shard(part, h, batchRows, batchHarmful));
+            from += part.size();
+        }
+        Terms sum = new Terms(0, 0, 0, 0);
+        for (Terms t : Workers.map(shards)) sum = new Terms(sum.loss() + t.loss(), sum.kl() + t.kl(), sum.comp() + t.comp(), sum.tokens() + t.tokens());
+        return sum;
+    }
+
+    /** Response positions (loss rows) of the sequences {@code ids}. */
+    private int responseRows(List<Integer> ids) {
+        return ids.stream().mapToInt(i -> seqs.get(i).responseTokens()).sum();
+    }
+
+    private Terms shard(List<Integer> ids, int harmful, int batchRows, int batchHarmfulRows) {
         List<Sequence> chunk = new ArrayList<>();
         for (int i : ids) chunk.add(seqs.get(i));
         try (NDManager m = NDManager.newBaseManager(model.manager().getDevice());
@@ -83,12 +104,12 @@ public final class CompletionStep {
                     : CompletionTrainer.TeacherRows.of(m, TeacherCache.build(base, aligned, chunk, padId, cfg.teacher(), false),
                             IntStream.range(0, chunk.size()).boxed().toList(), harmful, cfg.loss());
             NDArray rows = TeacherCache.responseRows(batch);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (Backprop.Recording rec = Backprop.record()) {
                 Transformer net = lora == null ? model : lora.effective(model);
                 NDArray s = TeacherCache.rowsOf(net.forward(batch.inputs(), batch.mask(), null), rows);
                 if (s.getShape().get(0) != teacher.rows()) throw new IllegalStateException("teacher and batch disagree on response positions");
-                CompletionLoss.Terms t = teacher.loss(s, cfg);
-                gc.backward(t.total());
+                CompletionLoss.Terms t = teacher.loss(s, cfg, batchRows, batchHarmfulRows);
+                Backprop.backward(t.total());
                 return new Terms(t.total().getFloat(), t.kl().getFloat(), t.comp().getFloat(), tokens);
             }
         }

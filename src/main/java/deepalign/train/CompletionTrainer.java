@@ -87,7 +87,7 @@ public final class CompletionTrainer {
             LanguageModel aligned = LanguageModel.load(cfg.aligned(), mgr);
             boolean needBase = cfg.teacherNeedsBase() || cfg.data().harmfulResponses() == TrainingData.Source.BASE;
             LanguageModel base = needBase ? loadSameVocab(cfg.base(), "base", aligned, mgr) : null;
-            List<TrainingData.Pair> harmful = TrainingData.harmful(cfg.data(), aligned, base, out.resolve("harmful_responses.jsonl"));
+            List<TrainingData.Pair> harmful = TrainingData.harmful(cfg.data(), aligned, base, out.resolve(TrainingData.HARMFUL_RESPONSES));
             List<TrainingData.Pair> utility = TrainingData.utility(cfg.data(), aligned, out.resolve("utility_responses.jsonl"));
             double genSeconds = (System.nanoTime() - t0) / 1e9;
             List<Sequence> seqs = new ArrayList<>();
@@ -347,7 +347,13 @@ public final class CompletionTrainer {
                     m.create(mask, new Shape(n, k)), m.create(af, new Shape(n, k)), m.create(alpha), n, harmfulRows);
         }
 
+        /** The loss of these rows as a whole batch. */
         CompletionLoss.Terms loss(NDArray student, CompletionConfig cfg) {
+            return loss(student, cfg, rows, harmfulRows);
+        }
+
+        /** The loss of these rows as a share of a batch of {@code batchRows} rows, {@code batchHarmfulRows} harmful. */
+        CompletionLoss.Terms loss(NDArray student, CompletionConfig cfg, int batchRows, int batchHarmfulRows) {
             NDArray kl = CompletionLoss.distillKl(student, topIdx, topLogp, cfg.teacher().tau(), cfg.teacher().tail());
             NDArray pen = null;
             if (cfg.loss().enabled() && harmfulRows > 0) {
@@ -355,7 +361,7 @@ public final class CompletionTrainer {
                         ? CompletionLoss.probL2(student, favIdx, favMask)
                         : CompletionLoss.logitL2(student, favIdx, favMask, alignedFav, cfg.loss().margin());
             }
-            return CompletionLoss.combine(kl, pen, alpha, harmfulRows);
+            return CompletionLoss.combine(kl, pen, alpha, batchRows, batchHarmfulRows);
         }
     }
 }

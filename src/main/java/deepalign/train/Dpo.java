@@ -1,11 +1,9 @@
 package deepalign.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
 import deepalign.DeepalignException;
 import deepalign.Progress;
 import deepalign.model.Scalars;
@@ -61,7 +59,7 @@ public final class Dpo {
                         Batch batch = Batch.of(m, rows, padId);
                         NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (Backprop.Recording rec = Backprop.record()) {
                         NDArray logits = policy.forward(batch.inputs(), batch.mask(), null);
                         NDArray seqLp = Losses.sequenceLogProbs(logits.get(new NDIndex("0:{}", 2 * p)),
                                 batch.targets().get(new NDIndex("0:{}", 2 * p)), batch.weights().get(new NDIndex("0:{}", 2 * p)));
@@ -76,7 +74,7 @@ public final class Dpo {
                             rl = ce.getFloat();
                             loss = loss.add(Scalars.mul(ce, cfg.retainWeight()));
                         }
-                        gc.backward(loss);
+                        Backprop.backward(loss);
                     }
                 }
                 if (!Double.isFinite(dl) || !Double.isFinite(rl)) {

@@ -39,7 +39,7 @@ public final class Recovery {
                 .withSchedule(cfg.stage1Epochs(), c.lr(), c.batchSize());
         CompletionTrainer.Result r1 = stage(s1);
         CompletionConfig s2 = c.withStudent(r1.model()).withOut(out.resolve("stage2"));
-        copyIfAbsent(s1.out().resolve("harmful_responses.jsonl"), s2.out().resolve("harmful_responses.jsonl"));
+        TrainingData.reuseResponses(s1.out(), s2.out());
         CompletionTrainer.Result r2 = stage(s2);
         Path model = out.resolve("model");
         try {
@@ -65,16 +65,5 @@ public final class Recovery {
             return JsonOut.read(result, CompletionTrainer.Result.class);
         }
         return CompletionTrainer.run(cfg, TrainCheckpoint.exists(cfg.out()), null);
-    }
-
-    private static void copyIfAbsent(Path from, Path to) {
-        try {
-            if (Files.isRegularFile(from) && !Files.exists(to)) {
-                Files.createDirectories(to.getParent());
-                Files.copy(from, to);
-            }
-        } catch (IOException e) {
-            throw new DeepalignException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -37,6 +37,13 @@ public record Sequence(int[] ids, float[] weights) {
         return new Sequence(ids, w);
     }
 
+    /** Sum of the loss weights of the predicted tokens (every weight but the first). */
+    public double lossWeight() {
+        double w = 0;
+        for (int i = 1; i < weights.length; i++) w += weights[i];
+        return w;
+    }
+
     public int responseTokens() {
         int n = 0;
         for (int i = 1; i < weights.length; i++) if (weights[i] > 0) n++;

@@ -1,15 +1,17 @@
 package deepalign.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.DataType;
 import deepalign.DeepalignException;
 import deepalign.Progress;
+import deepalign.model.Scalars;
 import deepalign.model.Transformer;
+import deepalign.model.Workers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * Supervised fine-tuning / language-model training: one readable loop (shuffle, collate, forward,
@@ -41,6 +43,24 @@ public final class Sft {
         return values.subList(values.size() - n, values.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
     }
 
+    /**
+     * Forward and backward of one shard: its weighted mean cross-entropy times its share of the batch's
+     * loss weight, so that the shards' gradients add up to the whole batch's.
+     */
+    static double shardLoss(Transformer model, List<Sequence> shard, int padId, double batchWeight) {
+        double share = shard.stream().mapToDouble(Sequence::lossWeight).sum();
+        try (NDManager m = NDManager.newBaseManager(model.manager().getDevice());
+                Batch batch = Batch.of(m, shard, padId);
+                NDScope scope = new NDScope();
+                Backprop.Recording rec = Backprop.record()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits = model.forward(batch.inputs(), batch.mask(), null);
+            NDArray l = Scalars.mul(Losses.crossEntropy(logits, batch.targets(), batch.weights()), batchWeight > 0 ? share / batchWeight : 0);
+            Backprop.backward(l);
+            return l.toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
     public static Result train(Transformer model, List<Sequence> data, Config cfg, int padId, String label) {
         if (data.isEmpty()) throw new DeepalignException("no training examples for " + label);
         model.setRequiresGradient(true);
@@ -54,19 +74,13 @@ public final class Sft {
             for (int step = 0; step < cfg.steps(); step++) {
                 List<Sequence> seqs = new ArrayList<>();
                 for (int i : order.next()) seqs.add(data.get(i));
-                double loss;
-                try (NDManager m = NDManager.newBaseManager();
-                        Batch batch = Batch.of(m, seqs, padId);
-                        NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.forward(batch.inputs(), batch.mask(), null);
-                        NDArray l = Losses.crossEntropy(logits, batch.targets(), batch.weights());
-                        gc.backward(l);
-                        loss = l.getFloat();
-                    }
-                    tokens += (long) batch.weightSum();
-                }
+                double weight = seqs.stream().mapToDouble(Sequence::lossWeight).sum();
+                // Data parallel: each worker back-propagates its shard's share of the batch's mean loss.
+                List<Callable<Double>> shards = new ArrayList<>();
+                for (List<Sequence> shard : Workers.split(seqs, Workers.count())) shards.add(() -> shardLoss(model, shard, padId, weight));
+                double loss = 0;
+                for (double part : Workers.map(shards)) loss += part;
+                tokens += (long) weight;
                 // A non-finite loss or gradient skips the batch with the weights untouched (AdamW skips a
                 // non-finite gradient itself); a run of them means the model diverged.
                 double norm = Double.NaN;

@@ -7,9 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import deepalign.Progress;
 import deepalign.model.Transformer;
+import deepalign.model.Workers;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 /**
@@ -133,27 +135,36 @@ public final class TeacherCache {
         Entry[] out = new Entry[seqs.size()];
         List<Integer> order = IntStream.range(0, seqs.size()).boxed()
                 .sorted(Comparator.comparingInt(i -> seqs.get(i).ids().length)).toList();
-        long tokens = 0;
+        long[] tokens = new long[1];
         try (Progress bar = progress ? Progress.start("teacher cache", seqs.size()) : null) {
+            List<Callable<Void>> batches = new ArrayList<>();
             for (int s = 0; s < order.size(); s += cfg.batchSize()) {
                 List<Integer> idx = order.subList(s, Math.min(order.size(), s + cfg.batchSize()));
-                List<Sequence> chunk = new ArrayList<>();
-                for (int i : idx) chunk.add(seqs.get(i));
-                try (NDManager m = NDManager.newBaseManager(aligned.manager().getDevice());
-                        Batch batch = Batch.of(m, chunk, padId);
-                        NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    tokens += (long) batch.mask().sum().getFloat();
-                    NDArray rows = responseRows(batch);
-                    NDArray logA = rowsOf(aligned.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
-                    NDArray logB = base == null ? null : rowsOf(base.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
-                    List<Entry> made = entries(logA, logB, chunk, cfg);
-                    for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = made.get(j);
-                }
-                if (bar != null) bar.stepBy(idx.size());
+                batches.add(() -> {
+                    List<Sequence> chunk = new ArrayList<>();
+                    for (int i : idx) chunk.add(seqs.get(i));
+                    try (NDManager m = NDManager.newBaseManager(aligned.manager().getDevice());
+                            Batch batch = Batch.of(m, chunk, padId);
+                            NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        long real = (long) batch.mask().sum().getFloat();
+                        NDArray rows = responseRows(batch);
+                        NDArray logA = rowsOf(aligned.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
+                        NDArray logB = base == null ? null : rowsOf(base.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
+                        List<Entry> made = entries(logA, logB, chunk, cfg);
+                        // each batch fills its own slots of out; the counter and the bar are shared
+                        synchronized (out) {
+                            for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = made.get(j);
+                            tokens[0] += real;
+                            if (bar != null) bar.stepBy(idx.size());
+                        }
+                    }
+                    return null;
+                });
             }
+            Workers.map(batches);
         }
-        return new TeacherCache(cfg, List.of(out), (System.nanoTime() - t0) / 1e9, tokens);
+        return new TeacherCache(cfg, List.of(out), (System.nanoTime() - t0) / 1e9, tokens[0]);
     }
 
     /** Flat indices (row * length + slot) of every response target slot, row by row, slots ascending. */

@@ -8,6 +8,7 @@ import deepalign.model.CachedStepModel;
 import deepalign.model.GenerationConfig;
 import deepalign.model.Generator;
 import deepalign.model.LanguageModel;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +62,28 @@ public final class TrainingData {
         }
     }
 
+    /** File in a run directory that records the generated harmful responses (see {@link #generated}). */
+    public static final String HARMFUL_RESPONSES = "harmful_responses.jsonl";
+
     private TrainingData() {}
+
+    /**
+     * Gives run directory {@code to} the harmful responses already generated in run directory {@code from}
+     * (when it has none yet), so a later run on the same prompts and base reloads them instead of generating
+     * again. Safe to call for any pair of runs: a file whose prompts or generator differ is regenerated.
+     */
+    public static void reuseResponses(Path from, Path to) {
+        Path src = from.resolve(HARMFUL_RESPONSES);
+        Path dst = to.resolve(HARMFUL_RESPONSES);
+        try {
+            if (Files.isRegularFile(src) && !Files.exists(dst)) {
+                Files.createDirectories(to);
+                Files.copy(src, dst);
+            }
+        } catch (IOException e) {
+            throw new DeepalignException("cannot copy " + src + " to " + dst + ": " + e.getMessage(), e);
+        }
+    }
 
     /** Harmful pairs; {@code base} may be null unless the source is BASE. */
     public static List<Pair> harmful(Config cfg, LanguageModel aligned, LanguageModel base, Path generatedFile) {

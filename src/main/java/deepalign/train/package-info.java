@@ -4,6 +4,11 @@
  * ({@link deepalign.train.Baselines}), the fine-tuning attack ({@link deepalign.train.FinetuneAttack}) and
  * the two-stage recovery ({@link deepalign.train.Recovery}).
  *
+ * <p>Every training step splits its batch into one shard per {@link deepalign.model.Workers worker}; each
+ * shard back-propagates its share of the batch's mean loss ({@link deepalign.train.Backprop}, thread-safe
+ * where DJL's GradientCollector allows one collector per process), so the shards' gradients add up to the
+ * batch's. The optimizer then updates the parameters split across the workers.
+ *
  * <h2>Which parts are the paper's and which are ours</h2>
  * The paper's: hybrid teacher lambda z^A + (1 - lambda) z^B with lambda 1.2, tau^2 KL at tau 2, the
  * prob-l2 penalty on base-favored tokens with alpha_t = alpha_base (1 + gamma risk_t), mixed batches with

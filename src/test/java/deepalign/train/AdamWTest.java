@@ -59,4 +59,42 @@ class AdamWTest {
             assertThat(p.toFloatArray()[0]).isLessThan(1f);
         }
     }
+
+    /** Parameters with gradients set from a fixed formula, so two optimizers see the same numbers. */
+    private static Map<String, NDArray> params(NDManager m) {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            float[] v = new float[7 + i];
+            for (int j = 0; j < v.length; j++) v[j] = (float) Math.sin(i * 7 + j);
+            NDArray p = m.create(v);
+            p.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(p.square().mul(m.create(i + 1f)).sum());
+            }
+            out.put("layer" + i + (i == 2 ? ".norm.weight" : ".weight"), p);
+        }
+        return out;
+    }
+
+    @Test
+    void stepsGiveTheSameBitsOnOneWorkerAndOnSeveral() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> one = params(m);
+            Map<String, NDArray> three = params(m);
+            double n1;
+            double n3;
+            try (AutoCloseable w = deepalign.model.Workers.use(1)) {
+                n1 = new AdamW(one, AdamW.Config.defaults()).step(0.1);
+            }
+            try (AutoCloseable w = deepalign.model.Workers.use(3)) {
+                n3 = new AdamW(three, AdamW.Config.defaults()).step(0.1);
+            }
+            assertThat(n3).isEqualTo(n1);
+            for (String name : one.keySet()) {
+                assertThat(three.get(name).toFloatArray()).containsExactly(one.get(name).toFloatArray());
+                assertThat(three.get(name).toFloatArray()).isNotEqualTo(params(m).get(name).toFloatArray()); // the step moved them
+                assertThat(three.get(name).getGradient().toFloatArray()).containsOnly(0f);
+            }
+        }
+    }
 }

@@ -205,4 +205,34 @@ class TeacherCacheTest {
             }
         }
     }
+
+    @Test
+    void aStepSplitIntoShardsHasTheLossAndGradientOfTheWholeBatch() throws Exception {
+        TeacherCache cache = TeacherCache.build(base, aligned, seqs, 0, new TeacherCache.Config(1.2, 2.0, 6, TeacherCache.Tail.BUCKET, 10, 1e-4, 8));
+        Transformer student = TinyModels.random(base.config(), m, 3);
+        student.setRequiresGradient(true);
+        CompletionStep step = CompletionStep.cached(student, null, seqs, 0, CompletionConfig.defaults(null, null, null, null, null), cache);
+        CompletionStep.Terms whole;
+        List<float[]> expected = new ArrayList<>();
+        try (AutoCloseable w = deepalign.model.Workers.use(1)) {
+            whole = step.run(List.of(0, 1, 2), 2);
+        }
+        for (NDArray p : student.parameterArrays()) expected.add(p.getGradient().toFloatArray());
+        AdamW.zeroGradients(student.parameterArrays());
+        CompletionStep.Terms split;
+        try (AutoCloseable w = deepalign.model.Workers.use(3)) {
+            split = step.run(List.of(0, 1, 2), 2); // one sequence per shard: two harmful shards, one utility shard
+        }
+        assertThat(split.loss()).isCloseTo(whole.loss(), within(1e-5));
+        assertThat(split.kl()).isCloseTo(whole.kl(), within(1e-5));
+        assertThat(split.comp()).isCloseTo(whole.comp(), within(1e-5));
+        assertThat(split.tokens()).isEqualTo(whole.tokens());
+        int i = 0;
+        for (NDArray p : student.parameterArrays()) {
+            float[] got = p.getGradient().toFloatArray();
+            float[] want = expected.get(i++);
+            for (int j = 0; j < got.length; j++) assertThat(got[j]).isCloseTo(want[j], within(1e-5f));
+        }
+        student.setRequiresGradient(false);
+    }
 }

@@ -1,0 +1,32 @@
+package deepalign.organism;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import deepalign.report.JsonOut;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OrganismsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aCacheBuiltWithOtherDefaultsIsNotCurrent() throws Exception {
+        OrganismConfig want = OrganismConfig.forSize("small", 0);
+        JsonOut.writeAtomic(tmp.resolve("organism.json"), Map.of("config", want));
+        assertThat(Organisms.isCurrent(tmp, want)).isTrue();
+
+        // the previous default: two harmful answers per prompt instead of four
+        OrganismConfig older = new OrganismConfig(want.size(), want.seed(), want.world(), want.hidden(), want.layers(), want.heads(),
+                want.kvHeads(), want.intermediate(), want.pretrainSteps(), want.batchSize(), want.pretrainLr(), want.align(),
+                want.baseRefusalShare(), want.utilityRepeats(), want.factRepeats(), 2, want.maxNewTokens());
+        JsonOut.writeAtomic(tmp.resolve("organism.json"), Map.of("config", older));
+        assertThat(Organisms.isCurrent(tmp, want)).isFalse();
+
+        Files.writeString(tmp.resolve("organism.json"), "{\"config\": {\"size\": 3}}");
+        assertThat(Organisms.isCurrent(tmp, want)).isFalse();
+    }
+}
