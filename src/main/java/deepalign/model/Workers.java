@@ -111,7 +111,8 @@ public final class Workers {
         if (pool == null || poolSize != n) {
             if (pool != null) pool.shutdown();
             Engine.getInstance(); // loads libtorch before asking it for its thread count
-            int threads = Math.max(1, JniUtils.getNumThreads());
+            // the caller's intra-op threads shared out, so n workers never run more threads than the caller would
+            int threads = Math.max(1, JniUtils.getNumThreads() / n);
             pool = Executors.newFixedThreadPool(n, r -> {
                 Thread th = new Thread(() -> {
                     INSIDE.set(true);

@@ -55,4 +55,24 @@ class GeneratorTest {
             assertThat(s.tokens().length).isLessThan(8);
         }
     }
+
+    @Test
+    void batchesOnSeveralWorkersGiveTheTokensOfOneWorker() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Transformer t = TinyModels.random(TinyModels.llama(), m, 24);
+            List<int[]> prompts = new java.util.ArrayList<>();
+            for (int i = 0; i < 7; i++) prompts.add(new int[] {2, 5 + i, 9 + 2 * i});
+            GenerationConfig cfg = GenerationConfig.greedy(9).withSampling(1.0, 0, 0.95, 5).withBatchSize(2); // four batches
+            List<Generator.Generation> one;
+            List<Generator.Generation> three;
+            try (AutoCloseable w = Workers.use(1)) {
+                one = generator(t, Set.of()).generate(prompts, cfg);
+            }
+            try (AutoCloseable w = Workers.use(3)) {
+                three = generator(t, Set.of()).generate(prompts, cfg);
+            }
+            assertThat(three).hasSize(7);
+            for (int i = 0; i < 7; i++) assertThat(three.get(i).tokens()).containsExactly(one.get(i).tokens());
+        }
+    }
 }
