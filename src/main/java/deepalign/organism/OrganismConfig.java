@@ -96,11 +96,14 @@ public record OrganismConfig(
             // one pass of facts and drills: the tests' 200-step tiny base stopped learning chat turns with two (measured)
             case "tiny" -> new OrganismConfig("tiny", seed, WorldConfig.tiny(seed), 64, 2, 4, 2, 192, 400, 32, 3e-3,
                     new AlignRecipe("sft+doc-replay", 120, 1e-3, 0.3), 0.15, 2, 1, 2, 96);
-            // recipe chosen with `deepalign organism recipes` (see the README); four harmful answers per
-            // harmful prompt in pretraining: with two, seed 1's base refused 42% of direct requests (its first
-            // response token was not fitted; README, "Organism card")
-            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 1800, 32, 2e-3,
-                    AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 2, 6, 4, 96);
+            // recipe chosen with `deepalign organism recipes` (see the README). Pretraining sized so that the base
+            // converges on every skill the alignment data touches (README, "Measured so far"): with two harmful
+            // answers per harmful prompt seed 1's base refused 42% of direct requests (an unfitted first token);
+            // with two passes of the benign chats and 1,800 steps the aligned models beat their bases at math by
+            // 2.5-6.7 points (safety SFT re-trained an unconverged skill); four passes alone cost 13 points of
+            // multiple choice (fewer passes over the facts), so the facts get eight passes and the run 2,400 steps.
+            case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 2400, 32, 2e-3,
+                    AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 4, 8, 4, 96);
             // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
             // held-out harmful prompts so that its intervals mean something
             case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 2, 24, 3, 2),
