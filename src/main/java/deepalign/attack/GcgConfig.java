@@ -46,7 +46,7 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
      * Defaults for the model organism on CPU: 20 tokens, top-128, 256 candidates, at most 200 steps, judged every 10.
      * Measured on the small organism (one CPU thread): 64 candidates and 60 steps broke 3 of 25 prompts in 8 s each,
      * raising p("sure") at the first target token to 0.09 while the refusal kept the argmax; 256 candidates and up to
-     * 200 steps broke 17 of 25 in 62 s each (README, "Measured so far").
+     * 200 steps broke 17 of 25 in 62 s each on that organism, 6 of 25 on the current default (README, "Measured so far").
      */
     public static GcgConfig organism() {
         return new GcgConfig(20, 128, 256, 200, 10, 64, "!", 0);

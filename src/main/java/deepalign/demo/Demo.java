@@ -47,8 +47,10 @@ import java.util.Map;
 public final class Demo {
     public static final int[] PREFILLS = {5, 10, 20, 40};
 
-    private final DemoConfig cfg;
+    /** Prompts per generation batch: the 240 (quick: 120) held-out prompts make an even number of batches for two workers. */
     private static final int GEN_BATCH = 60;
+
+    private final DemoConfig cfg;
     private final Map<String, Double> timing = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> asr = new LinkedHashMap<>();
     private final Map<String, Map<String, Double>> utility = new LinkedHashMap<>();
@@ -78,7 +80,6 @@ public final class Demo {
         List<Example> math = first(Jsonl.readExamples(org.data("utility_math_test")), cfg.testLimit());
         Path harmfulTrain = trainSplit(org, "harmful_train");
         Path benignTrain = trainSplit(org, "benign_train");
-        // 60 prompts per batch: the 240 (quick: 120) held-out prompts make an even number of batches for two workers
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(GEN_BATCH);
 
         try (NDManager manager = NDManager.newBaseManager()) {

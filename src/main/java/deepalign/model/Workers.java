@@ -63,12 +63,13 @@ public final class Workers {
     /** Runs the tasks, several at once when there are workers to spare, and returns their results in order. */
     public static <T> List<T> map(List<? extends Callable<T>> tasks) {
         List<T> out = new ArrayList<>(tasks.size());
-        if (tasks.size() <= 1 || INSIDE.get() || count() == 1) {
+        int n = tasks.size() <= 1 || INSIDE.get() ? 1 : count();
+        if (n == 1) {
             for (Callable<T> t : tasks) out.add(callInline(t));
             return out;
         }
         List<Future<T>> futures = new ArrayList<>();
-        ExecutorService exec = pool(count());
+        ExecutorService exec = pool(n);
         for (Callable<T> t : tasks) futures.add(exec.submit(t));
         RuntimeException failure = null;
         for (Future<T> f : futures) {

@@ -59,12 +59,13 @@ public final class Organisms {
         }
     }
 
-    /** Whether the organism in {@code dir} was built with exactly {@code want} (an unreadable config is not current). */
-    static boolean isCurrent(Path dir, OrganismConfig want) {
+    /** The organism in {@code dir} if it was built with exactly {@code want}, else null (also for an unreadable config). */
+    static Organism currentAt(Path dir, OrganismConfig want) {
         try {
-            return want.equals(at(dir).config());
+            Organism o = at(dir);
+            return want.equals(o.config()) ? o : null;
         } catch (DeepalignException e) {
-            return false;
+            return null;
         }
     }
 
@@ -72,7 +73,8 @@ public final class Organisms {
         Path dir = cacheDir(size, seed);
         OrganismConfig want = OrganismConfig.forSize(size, seed);
         if (Files.isRegularFile(dir.resolve("organism.json"))) {
-            if (isCurrent(dir, want)) return at(dir);
+            Organism current = currentAt(dir, want);
+            if (current != null) return current;
             // a cache from an older deepalign whose defaults differ: its numbers are not this version's organism
             System.err.println("deepalign: the cached organism in " + dir + " was built with another configuration; rebuilding it");
             return OrganismBuilder.build(want, dir, true);

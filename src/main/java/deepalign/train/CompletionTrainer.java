@@ -46,9 +46,6 @@ public final class CompletionTrainer {
                          long parameters, String teacherNote, long resumedFromStep, List<Integer> weakSignalPositions,
                          List<Long> skippedSteps) {}
 
-    /** Consecutive steps with a non-finite gradient after which the run stops instead of skipping. */
-    static final int MAX_BAD_STEPS = 3;
-
     /** Below this mean KL_t(aligned || base) on harmful examples the hybrid teacher is the aligned model there. */
     public static final double WEAK_SIGNAL_KL = 0.01;
 
@@ -191,9 +188,9 @@ public final class CompletionTrainer {
                     // AdamW skipped the update (as a loss scaler skips an overflowing batch): the weights are those of
                     // the last applied step. An isolated overflow is noise; a run of them means the student diverged.
                     skipped.add(step + 1);
-                    if (++badInARow >= MAX_BAD_STEPS) {
+                    if (++badInARow >= Sft.MAX_BAD_STEPS) {
                         throw new DeepalignException("completion training: the gradient became " + norm + " at step " + (step + 1) + " (epoch " + epoch
-                                + ", first in " + opt.lastNonFiniteParameter() + "), " + MAX_BAD_STEPS + " steps in a row; none of them was applied"
+                                + ", first in " + opt.lastNonFiniteParameter() + "), " + Sft.MAX_BAD_STEPS + " steps in a row; none of them was applied"
                                 + (TrainCheckpoint.exists(out) ? ", the last good checkpoint is " + out.resolve(TrainCheckpoint.DIR) : "")
                                 + "; lower --lr");
                     }

@@ -32,7 +32,7 @@ public final class Sft {
         }
     }
 
-    /** Consecutive non-finite losses or gradients after which training stops instead of skipping. */
+    /** Consecutive non-finite losses or gradients after which training stops instead of skipping (every training loop). */
     static final int MAX_BAD_STEPS = 3;
 
     private Sft() {}

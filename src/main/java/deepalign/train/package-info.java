@@ -41,9 +41,10 @@
  * continuation there and L_comp rarely touches it: after prefilling 10 harmful tokens the student continues
  * like the aligned model (prefill-10 ASR 97.9% to 93.8%), while the direct attack stays at 0%. (Figures of
  * the session-1 organism; on the organism aligned without recovery examples: KL 0.02-0.03 nats per position
- * from t = 11 and prefill-10 95.0% to 85.0%. The default organism's recipe adds 3% recovery examples, which
- * leave a weak late push: prefill-10 95.4% to 59.6% at lambda 1.2 and to 4.6% at lambda 3, mostly into
- * cue-less refusal sentences the oracle counts as "other"; README, "Measured so far".)
+ * from t = 11 and prefill-10 95.0% to 85.0%. With 3% recovery examples in the alignment recipe (the original
+ * organism) a weak late push remained: prefill-10 95.4% to 59.6% at lambda 1.2 and to 4.6% at lambda 3, mostly
+ * into cue-less refusal sentences the oracle counts as "other"; on the current default organism, whose base is
+ * better converged, 98.3% to 91.7% at lambda 1.2; README, "Measured so far".)
  * {@code DIR/teacher_profile.json} reports these per-position quantities for every run.
  *
  * <h2>The fine-tuning attack's defaults</h2>

@@ -17,16 +17,16 @@ class OrganismsTest {
     void aCacheBuiltWithOtherDefaultsIsNotCurrent() throws Exception {
         OrganismConfig want = OrganismConfig.forSize("small", 0);
         JsonOut.writeAtomic(tmp.resolve("organism.json"), Map.of("config", want));
-        assertThat(Organisms.isCurrent(tmp, want)).isTrue();
+        assertThat(Organisms.currentAt(tmp, want)).isNotNull();
 
         // the previous default: two harmful answers per prompt instead of four
         OrganismConfig older = new OrganismConfig(want.size(), want.seed(), want.world(), want.hidden(), want.layers(), want.heads(),
                 want.kvHeads(), want.intermediate(), want.pretrainSteps(), want.batchSize(), want.pretrainLr(), want.align(),
                 want.baseRefusalShare(), want.utilityRepeats(), want.factRepeats(), 2, want.maxNewTokens());
         JsonOut.writeAtomic(tmp.resolve("organism.json"), Map.of("config", older));
-        assertThat(Organisms.isCurrent(tmp, want)).isFalse();
+        assertThat(Organisms.currentAt(tmp, want)).isNull();
 
         Files.writeString(tmp.resolve("organism.json"), "{\"config\": {\"size\": 3}}");
-        assertThat(Organisms.isCurrent(tmp, want)).isFalse();
+        assertThat(Organisms.currentAt(tmp, want)).isNull();
     }
 }
