@@ -35,6 +35,12 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit status: 0 ok, 1 failure, 2 bad input or usage. */
     public static int run(String... args) {
+        try {
+            deepalign.model.Workers.fromEnvironment();
+        } catch (DeepalignException e) {
+            System.err.println("deepalign: " + e.getMessage());
+            return 2;
+        }
         CommandLine cl = commandLine();
         return cl.execute(args);
     }

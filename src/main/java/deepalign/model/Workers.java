@@ -35,18 +35,26 @@ public final class Workers {
     public static int count() {
         Integer fixed = override;
         if (fixed != null) return fixed;
-        String env = System.getenv("DEEPALIGN_WORKERS");
-        if (env != null && !env.isBlank()) {
-            try {
-                int n = Integer.parseInt(env.strip());
-                if (n >= 1) return n;
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new DeepalignException("DEEPALIGN_WORKERS must be a positive integer, not '" + env + "'");
-        }
+        Integer env = fromEnvironment();
+        if (env != null) return env;
         if (Engine.getInstance().defaultDevice().isGpu()) return 1;
         return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, JniUtils.getNumThreads()));
+    }
+
+    /**
+     * DEEPALIGN_WORKERS, or null when it is not set; a value that is not a positive integer is bad input.
+     * The CLI checks it before a command starts, so a bad value never stops a run half-way.
+     */
+    public static Integer fromEnvironment() {
+        String env = System.getenv("DEEPALIGN_WORKERS");
+        if (env == null || env.isBlank()) return null;
+        try {
+            int n = Integer.parseInt(env.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new DeepalignException("DEEPALIGN_WORKERS must be a positive integer, not '" + env + "'");
     }
 
     /**
