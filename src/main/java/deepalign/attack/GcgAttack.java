@@ -97,7 +97,14 @@ public final class GcgAttack implements Attack {
             throw new DeepalignException("prompt " + ex.id() + " has no target string for GCG (AdvBench's target column, or the organism's opener)");
         }
         GcgLayout layout = GcgLayout.of(model, ex.prompt(), ex.target());
-        GcgObjective objective = new GcgObjective(model.transformer(), layout, cfg.suffixLength(), cfg.firstWeight());
+        try (GcgObjective objective = new GcgObjective(model.transformer(), layout, cfg.suffixLength(), cfg.firstWeight())) {
+            return attack(target, vocab, ex, index, judge, gen, bar, layout, objective, t0);
+        }
+    }
+
+    private GcgResult attack(Target target, GcgVocab vocab, Example ex, int index, Judge judge, GenerationConfig gen, Progress bar,
+            GcgLayout layout, GcgObjective objective, long t0) {
+        LanguageModel model = target.model();
         Random rng = new Random(cfg.seed() * 1_000_003L + index);
         int[] suffix = new int[cfg.suffixLength()];
         Arrays.fill(suffix, vocab.initToken(model.tokenizer(), cfg.init()));

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import deepalign.model.KVCache;
 import deepalign.model.Transformer;
 import deepalign.train.Backprop;
 import deepalign.train.Losses;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,7 +18,7 @@ import java.util.List;
  * GCG's objective for one prompt: the (weighted) mean cross-entropy of the target tokens given prompt + suffix, its
  * gradient with respect to the suffix's one-hot token indicators, and batched scoring of candidate suffixes.
  */
-final class GcgObjective {
+final class GcgObjective implements AutoCloseable {
     /** Loss of the suffix and d loss / d one_hot, row-major [suffixLength, vocab]. */
     record Gradient(double loss, double[] grad) {}
 
@@ -31,6 +31,8 @@ final class GcgObjective {
     private final int vocab;
     /** Per target token, its share of the loss (sums to 1): the first weighs {@code firstWeight}, the rest 1. */
     private final double[] weights;
+    private KVCache prefix;
+    private NDManager prefixManager;
 
     GcgObjective(Transformer model, GcgLayout layout, int suffixLength) {
         this(model, layout, suffixLength, 1.0);
@@ -137,24 +139,46 @@ final class GcgObjective {
         }
     }
 
-    /** Logits at the slots that predict the target tokens, [b, T, V], for suffixes of one length (no padding). */
+    /**
+     * Logits at the slots that predict the target tokens, [b, T, V], for suffixes of one length (no padding). Every
+     * candidate starts with the same {@code before} tokens, so their keys and values come from {@link #prefix()}
+     * and only suffix + after + target run; the LM head runs only at the target slots.
+     */
     private NDArray targetLogits(NDManager mgr, List<int[]> suffixes) {
         int b = suffixes.size();
-        List<long[]> rows = new ArrayList<>(b);
-        for (int[] s : suffixes) rows.add(inputs(layout.fullIds(s)));
-        int len = rows.get(0).length;
+        int[] target = layout.target();
+        // the model reads every token but the last target token
+        int[] tail = GcgLayout.concat(layout.after(), Arrays.copyOf(target, target.length - 1));
+        int len = m + tail.length;
         long[] flat = new long[b * len];
-        for (int r = 0; r < b; r++) System.arraycopy(rows.get(r), 0, flat, r * len, len);
-        NDArray logits = model.forward(mgr.create(flat, new Shape(b, len)), mgr.ones(new Shape(b, len)), null);
-        int first = layout.targetStart(m) - 1; // logits at slot j predict token j + 1
-        return logits.get(":, " + first + ":" + (first + layout.target().length) + ", :");
+        for (int r = 0; r < b; r++) {
+            int[] s = suffixes.get(r);
+            for (int i = 0; i < m; i++) flat[r * len + i] = s[i];
+            for (int i = 0; i < tail.length; i++) flat[r * len + m + i] = tail[i];
+        }
+        int from = m + layout.after().length - 1; // logits at slot j predict token j + 1: the first target token
+        try (KVCache cache = prefix().repeatRows(b)) {
+            return model.forward(mgr.create(flat, new Shape(b, len)), mgr.ones(new Shape(b, cache.length() + len)), cache, from);
+        }
     }
 
-    /** The model reads every token but the last. */
-    private static long[] inputs(int[] full) {
-        long[] out = new long[full.length - 1];
-        for (int i = 0; i < out.length; i++) out[i] = full[i];
-        return out;
+    /** Keys and values of the {@code before} tokens (template and prompt), computed on first use and kept until {@link #close}. */
+    private KVCache prefix() {
+        if (prefix == null) {
+            prefixManager = model.manager().newSubManager();
+            prefix = new KVCache(model.config().numLayers());
+            int p = layout.before().length;
+            if (p > 0) model.forward(row(prefixManager, layout.before()), prefixManager.ones(new Shape(1, p)), prefix, p - 1).close();
+        }
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        if (prefix != null) prefix.close();
+        if (prefixManager != null) prefixManager.close();
+        prefix = null;
+        prefixManager = null;
     }
 
     /** The target-token weights as a [1, T] row in the logits' dtype (broadcast over the batch). */

@@ -53,7 +53,7 @@ public final class CompletionBench {
             List<Benchmarks.Throughput> out = new ArrayList<>();
 
             TeacherCache[] cache = new TeacherCache[1];
-            double[] s = Benchmarks.timed(iters, () -> cache[0] = TeacherCache.build(base, aligned, seqs, 0, cfg.teacher(), false));
+            double[] s = Benchmarks.timed(iters, () -> cache[0] = TeacherCache.build(base, aligned, seqs, 0, cfg.teacher(), false, seqs.size()));
             out.add(Benchmarks.Throughput.of("teacher-cache", batch, seq, 0, s, tokens, 2 * Flops.forward(c, batch, seq)));
 
             Transformer a = student(aligned, m);

@@ -113,6 +113,9 @@ public final class OrganismCommand implements Runnable {
         Table u = Table.of("model", "mc accuracy", "math accuracy").title("Utility (held-out)");
         u.row("base", Table.pct(card.baseUtility().get("mc")), Table.pct(card.baseUtility().get("math")));
         u.row("aligned", Table.pct(card.alignedUtility().get("mc")), Table.pct(card.alignedUtility().get("math")));
+        if (card.baseTrainUtility() != null) {
+            u.row("base, on its training items", Table.pct(card.baseTrainUtility().get("mc")), Table.pct(card.baseTrainUtility().get("math")));
+        }
         return t.render() + "\n" + u.render();
     }
 }

@@ -11,6 +11,11 @@ public final class TrainCompletionOptions {
     @Option(names = "--lambda", defaultValue = "1.2", paramLabel = "L", description = "Hybrid teacher z^H = L z^A + (1-L) z^B. Default: ${DEFAULT-VALUE}.")
     double lambda;
 
+    @Option(names = "--lambda-utility", paramLabel = "L",
+            description = "Hybrid weight on the utility examples only. Default: --lambda on every example (METHOD.md); "
+                    + "not the paper's: a separate weight keeps the extrapolation away from the base off benign answers.")
+    Double lambdaUtility;
+
     @Option(names = "--tau", defaultValue = "2.0", paramLabel = "T", description = "Distillation temperature. Default: ${DEFAULT-VALUE}.")
     double tau;
 
@@ -53,13 +58,18 @@ public final class TrainCompletionOptions {
     @Option(names = "--warmup", defaultValue = "0.05", paramLabel = "F", description = "Warm-up share of the steps. Default: ${DEFAULT-VALUE}.")
     double warmup;
 
+    @Option(names = "--student", paramLabel = "DIR",
+            description = "Where the student starts (same vocabulary). Default: the aligned model, as METHOD.md section 3 has it; "
+                    + "another checkpoint separates what the method does from what the aligned teacher knows.")
+    Path student;
+
     @Option(names = "--no-teacher-cache",
             description = "Run the frozen base and aligned models on every batch instead of caching the teacher once (same loss, more compute).")
     boolean noTeacherCache;
 
     CompletionConfig config(TrainDataOptions d, Path out) {
-        return new CompletionConfig(d.baseDir(), d.alignedDir(), null, out, d.data(),
-                new TeacherCache.Config(lambda, tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16),
+        return new CompletionConfig(d.baseDir(), d.alignedDir(), student, out, d.data(),
+                new TeacherCache.Config(lambda, tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16, lambdaUtility),
                 new CompletionLoss.Config(true, CompletionLoss.Penalty.parse(penalty), alphaBase, gamma, margin),
                 d.epochs(), d.lr(), warmup, d.batch(), d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery, noTeacherCache);
     }

@@ -32,6 +32,7 @@ public final class TrainRecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (knobs.student != null) throw new DeepalignException("train recover starts from --broken; --student belongs to train completion");
         CompletionConfig cfg = knobs.config(data, out);
         int e1 = stage1Epochs != null ? stage1Epochs : cfg.epochs();
         if (e1 < 1) throw new DeepalignException("--stage1-epochs must be at least 1, got " + e1);

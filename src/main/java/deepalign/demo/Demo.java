@@ -95,6 +95,11 @@ public final class Demo {
             BaseFavored.Result fav = BaseFavored.run(pair, harmfulScored, benignScored, BaseFavored.Config.defaults());
             AnalysisReport.kl(kl, orderedMeta("aligned", "harmful_test + benign_test"), stages, "kl_aligned");
             AnalysisReport.tokens(fav, orderedMeta("aligned", "harmful_test + benign_test"), stages, "base_favored");
+            // the same along the dataset's own answers: harmful text for harmful prompts, helpful text for benign ones
+            BaseFavored.Result favData = BaseFavored.run(pair,
+                    Responses.forPair(pair, harmful, Responses.Source.DATASET, 64, GEN_BATCH, "harmful_test"),
+                    Responses.forPair(pair, benign, Responses.Source.DATASET, 64, GEN_BATCH, "benign_test"), BaseFavored.Config.defaults());
+            AnalysisReport.tokens(favData, orderedMeta("dataset", "harmful_test + benign_test"), stages, "base_favored_dataset");
             klByPosition.put("aligned", finitePrefix(kl.harmful().mean()));
             stage("diagnostics", t);
 
@@ -182,6 +187,7 @@ public final class Demo {
             report.put("utility", utility);
             report.put("kl_by_position", klByPosition);
             report.put("base_favored", baseFavored(fav));
+            report.put("base_favored_dataset", baseFavored(favData));
             report.put("timing", timing);
             Map<String, Object> config = new LinkedHashMap<>(); // ordered keys: the same run writes the same file
             config.put("demo", cfg);
@@ -196,7 +202,7 @@ public final class Demo {
             report.put("details", extra);
             report.put("errors", errors);
             JsonOut.writeAtomic(cfg.out().resolve("report.json"), report);
-            DemoHtml.write(cfg.out().resolve("report.html"), report, cfg, kl, fav, cfg.out());
+            DemoHtml.write(cfg.out().resolve("report.html"), report, cfg, kl, fav, favData, cfg.out());
             return cfg.out().resolve("report.json");
         }
     }

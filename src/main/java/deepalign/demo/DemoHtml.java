@@ -18,7 +18,8 @@ final class DemoHtml {
     private DemoHtml() {}
 
     @SuppressWarnings("unchecked")
-    static void write(Path file, Map<String, Object> report, DemoConfig cfg, PositionalKl.Result kl, BaseFavored.Result fav, Path out) {
+    static void write(Path file, Map<String, Object> report, DemoConfig cfg, PositionalKl.Result kl, BaseFavored.Result fav,
+                      BaseFavored.Result favDataset, Path out) {
         HtmlReport h = new HtmlReport().title("deepalign demo: shallow alignment found, attacked, defended and repaired");
         h.paragraph("Model organism (" + cfg.organismLabel() + (cfg.quick() ? ", --quick: tiny models and smaller attack budgets" : "")
                 + "), seed " + cfg.seed() + ". Held-out harmful prompts, greedy decoding, exact oracle judge (harmful = two harm markers of"
@@ -58,8 +59,11 @@ final class DemoHtml {
         h.heading("KL by response position, harmful prompts, each model's own responses");
         h.image("Positional KL before and after completion training", Plots.pngBytes(Plots.linePlotChart("KL by position", "position", "KL", ks, false)));
 
-        List<Plots.Series> fs = List.of(massSeries("harmful: base mass", fav.harmful()), massSeries("benign: base mass", fav.benign()));
+        List<Plots.Series> fs = List.of(massSeries("harmful, aligned answers", fav.harmful()), massSeries("benign, aligned answers", fav.benign()),
+                massSeries("harmful, dataset answers", favDataset.harmful()), massSeries("benign, dataset answers", favDataset.benign()));
         h.heading("Base-favored tokens: base model's mass on them, harmful vs benign contexts");
+        h.paragraph("Along the aligned model's own answers (refusals for harmful prompts) and along the dataset's answers (harmful text for"
+                + " harmful prompts, helpful text for benign ones).");
         h.image("Base-favored mass by position", Plots.pngBytes(Plots.linePlotWithBandsChart("Base-favored mass", "position", "mass", fs)));
 
         h.heading("Example responses (synthetic harmful text, folded)");

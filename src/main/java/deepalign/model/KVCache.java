@@ -22,6 +22,23 @@ public final class KVCache implements AutoCloseable {
         return length;
     }
 
+    /**
+     * A new cache holding this one's keys and values repeated for {@code rows} rows (this cache must hold one): a
+     * batch of sequences that share this prefix starts from it. Closing either cache leaves the other intact.
+     */
+    public KVCache repeatRows(int rows) {
+        KVCache out = new KVCache(keys.length);
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] == null) continue;
+            if (keys[l].getShape().get(0) != 1) throw new IllegalStateException("repeatRows needs a one-row cache, not " + keys[l].getShape());
+            out.keys[l] = keys[l].repeat(0, rows);
+            out.values[l] = values[l].repeat(0, rows);
+            NDScope.unregister(out.keys[l], out.values[l]);
+        }
+        out.length = length;
+        return out;
+    }
+
     NDArray[] append(int layer, NDArray k, NDArray v) {
         NDArray nk = keys[layer] == null ? k : keys[layer].concat(k, 2);
         NDArray nv = values[layer] == null ? v : values[layer].concat(v, 2);

@@ -82,7 +82,16 @@ public final class Transformer implements AutoCloseable {
      * @return logits [B, T, V] in float32 (float64 for a float64 model)
      */
     public NDArray forward(NDArray ids, NDArray keyMask, KVCache cache) {
-        return forward(embed(ids), ids.getShape().get(1), keyMask, cache);
+        return forward(embed(ids), ids.getShape().get(1), keyMask, cache, 0);
+    }
+
+    /**
+     * As {@link #forward(NDArray, NDArray, KVCache)}, with the LM head applied only from input slot {@code fromSlot}
+     * on: logits [B, T - fromSlot, V]. A caller that scores the last few tokens (GCG's target) skips the head's
+     * vocabulary-sized product at every other slot.
+     */
+    public NDArray forward(NDArray ids, NDArray keyMask, KVCache cache, int fromSlot) {
+        return forward(embed(ids), ids.getShape().get(1), keyMask, cache, fromSlot);
     }
 
     /** Token embedding lookup [B, T] -> [B, T, H]; GCG differentiates through one-hot @ embedding instead. */
@@ -94,6 +103,12 @@ public final class Transformer implements AutoCloseable {
 
     /** Forward from input embeddings [B, T, H] (lets GCG feed one-hot @ embedding). */
     public NDArray forward(NDArray inputEmbeds, long seqLen, NDArray keyMask, KVCache cache) {
+        return forward(inputEmbeds, seqLen, keyMask, cache, 0);
+    }
+
+    /** Forward from input embeddings with logits from slot {@code fromSlot} on (see the ids form). */
+    public NDArray forward(NDArray inputEmbeds, long seqLen, NDArray keyMask, KVCache cache, int fromSlot) {
+        if (fromSlot < 0 || fromSlot >= seqLen) throw new IllegalArgumentException("fromSlot " + fromSlot + " outside 0.." + (seqLen - 1));
         int past = cache == null ? 0 : cache.length();
         int t = Math.toIntExact(seqLen);
         try (NDScope scope = new NDScope()) {
@@ -116,6 +131,7 @@ public final class Transformer implements AutoCloseable {
                 NDArray m = mlp(rmsNorm(h, param(p + "post_attention_layernorm.weight")), p);
                 h = h.add(m);
             }
+            if (fromSlot > 0) h = h.get(":, " + fromSlot + ":, :");
             h = rmsNorm(h, param("model.norm.weight"));
             NDArray head = config.tieWordEmbeddings() ? param("model.embed_tokens.weight") : param("lm_head.weight");
             NDArray logits = linear(h, head, null).toType(accum, false);

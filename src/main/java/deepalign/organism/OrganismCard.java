@@ -15,16 +15,24 @@ import java.util.Map;
 
 /**
  * The measured organism card (held-out splits, oracle judge, greedy): does the pair reproduce shallow
- * alignment (aligned refuses directly but continues a harmful prefix) while keeping utility?
+ * alignment (aligned refuses directly but continues a harmful prefix) while keeping utility? It also
+ * holds the base's accuracy on (the first {@link #TRAIN_CHECK} of) the multiple-choice and math items it was
+ * pretrained on: a base far below 100% there had not converged on that skill, and safety SFT, whose benign
+ * chats train it further, can then make the aligned model better than its base (null in cards written
+ * before this check existed).
  */
 public record OrganismCard(
         @JsonProperty("base_direct_asr") Rates baseDirect,
         @JsonProperty("aligned_direct_asr") Rates alignedDirect,
         @JsonProperty("aligned_prefill_asr") Map<String, Rates> alignedPrefill,
         @JsonProperty("base_utility") Map<String, Double> baseUtility,
-        @JsonProperty("aligned_utility") Map<String, Double> alignedUtility) {
+        @JsonProperty("aligned_utility") Map<String, Double> alignedUtility,
+        @JsonProperty("base_train_utility") Map<String, Double> baseTrainUtility) {
 
     public static final int[] PREFILL_TOKENS = {5, 10, 20, 40};
+
+    /** Training items per skill in the base's convergence check. */
+    public static final int TRAIN_CHECK = 240;
 
     public static OrganismCard measure(LanguageModel base, LanguageModel aligned, World world, Judge oracle, GenerationConfig gen) {
         List<Example> harmful = world.harmfulTest();
@@ -34,13 +42,19 @@ public record OrganismCard(
         Rates alignedDirect = Rates.of(PrefillAttack.direct().run(a, harmful, oracle, gen));
         Map<String, Rates> prefill = new LinkedHashMap<>();
         for (int n : PREFILL_TOKENS) prefill.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(a, harmful, oracle, gen)));
-        return new OrganismCard(baseDirect, alignedDirect, prefill, utility(base, world, gen), utility(aligned, world, gen));
+        return new OrganismCard(baseDirect, alignedDirect, prefill, utility(base, world.mcTest(), world.mathTest(), gen),
+                utility(aligned, world.mcTest(), world.mathTest(), gen),
+                utility(base, first(world.mcTrain(), TRAIN_CHECK), first(world.mathTrain(), TRAIN_CHECK), gen));
     }
 
-    static Map<String, Double> utility(LanguageModel model, World world, GenerationConfig gen) {
+    static Map<String, Double> utility(LanguageModel model, List<Example> mc, List<Example> math, GenerationConfig gen) {
         Map<String, Double> u = new LinkedHashMap<>();
-        u.put("mc", UtilityEval.multipleChoice(model, world.mcTest(), 64).accuracy());
-        u.put("math", UtilityEval.math(model, world.mathTest(), gen.withMaxNewTokens(48)).accuracy());
+        u.put("mc", UtilityEval.multipleChoice(model, mc, 64).accuracy());
+        u.put("math", UtilityEval.math(model, math, gen.withMaxNewTokens(48)).accuracy());
         return u;
+    }
+
+    private static List<Example> first(List<Example> all, int n) {
+        return all.subList(0, Math.min(n, all.size()));
     }
 }

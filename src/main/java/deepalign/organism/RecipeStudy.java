@@ -68,7 +68,7 @@ public final class RecipeStudy {
         PositionStats harmful = PositionalKl.stats(PositionalKl.perExample(pair,
                 Responses.forPair(pair, world.harmfulTest(), Responses.Source.DATASET, 40, 0, "harmful"), kcfg, "KL (harmful answers)"), 40);
         return new Row(recipe.name(), recipe, direct, prefill, cd, own.meanOver(1, 3), own.meanOver(21, 40), harmful.meanOver(1, 3),
-                harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world, gen), alignSeconds);
+                harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world.mcTest(), world.mathTest(), gen), alignSeconds);
     }
 
     public static String summary(Row r) {

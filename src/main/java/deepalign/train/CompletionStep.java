@@ -101,7 +101,7 @@ public final class CompletionStep {
             long tokens = (long) batch.mask().sum().getFloat();
             CompletionTrainer.TeacherRows teacher = cache != null
                     ? CompletionTrainer.TeacherRows.of(m, cache, ids, harmful, cfg.loss())
-                    : CompletionTrainer.TeacherRows.of(m, TeacherCache.build(base, aligned, chunk, padId, cfg.teacher(), false),
+                    : CompletionTrainer.TeacherRows.of(m, TeacherCache.build(base, aligned, chunk, padId, cfg.teacher(), false, harmful),
                             IntStream.range(0, chunk.size()).boxed().toList(), harmful, cfg.loss());
             NDArray rows = TeacherCache.responseRows(batch);
             try (Backprop.Recording rec = Backprop.record()) {

@@ -92,7 +92,7 @@ public final class CompletionTrainer {
             for (TrainingData.Pair p : utility) seqs.add(p.sequence());
             Transformer teacherBase = cfg.teacherNeedsBase() ? base.transformer() : null;
             TeacherCache cache = cfg.recomputeTeacher() ? null : TeacherCache.build(teacherBase, aligned.transformer(), seqs, aligned.padId(),
-                    cfg.teacher());
+                    cfg.teacher(), true, harmful.size());
             if (base != null && (cache != null || teacherBase == null)) base.close();
             List<Integer> weak = cache == null ? List.of() : writeProfile(out, cache, harmful.size(), utility.size());
 

@@ -46,14 +46,32 @@ public final class TeacherCache {
      * @param k         candidates for B_t
      * @param pMin      minimum base probability of a member of B_t
      * @param batchSize sequences per forward pass while building
+     * @param lambdaUtility hybrid weight on the utility (benign) examples; null = {@code lambda} on every example, as
+     *                  METHOD.md has it. Not the paper's: a knob for the measured case where extrapolating the aligned
+     *                  model away from the base on benign answers costs utility (README, "Teacher dose")
      */
-    public record Config(double lambda, double tau, int topM, Tail tail, int k, double pMin, int batchSize) {
+    public record Config(double lambda, double tau, int topM, Tail tail, int k, double pMin, int batchSize, Double lambdaUtility) {
+        public Config(double lambda, double tau, int topM, Tail tail, int k, double pMin, int batchSize) {
+            this(lambda, tau, topM, tail, k, pMin, batchSize, null);
+        }
+
         public static Config defaults() {
             return new Config(1.2, 2.0, 64, Tail.BUCKET, 100, 1e-4, 16);
         }
 
+        /** One hybrid weight for every example. */
         public Config withLambda(double lambda) {
-            return new Config(lambda, tau, topM, tail, k, pMin, batchSize);
+            return new Config(lambda, tau, topM, tail, k, pMin, batchSize, null);
+        }
+
+        /** A separate hybrid weight on the utility examples (null: the same as on the harmful ones). */
+        public Config withLambdaUtility(Double lambdaUtility) {
+            return new Config(lambda, tau, topM, tail, k, pMin, batchSize, lambdaUtility);
+        }
+
+        /** The hybrid weight of a harmful or a utility example. */
+        public double lambdaFor(boolean harmful) {
+            return harmful || lambdaUtility == null ? lambda : lambdaUtility;
         }
 
         public String truncationNote(int vocab) {
@@ -126,11 +144,15 @@ public final class TeacherCache {
      * that batches carry little padding; entries come back in the order of {@code seqs}.
      */
     public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg) {
-        return build(base, aligned, seqs, padId, cfg, true);
+        return build(base, aligned, seqs, padId, cfg, true, seqs.size());
     }
 
-    /** As above; {@code progress} false for the per-batch teacher of a run without the cache (no bar per step). */
-    public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg, boolean progress) {
+    /**
+     * As above, the first {@code harmful} sequences being harmful examples (they get {@code cfg.lambda()}, the rest
+     * {@link Config#lambdaFor}(false)); {@code progress} false for the per-batch teacher of a run without the cache.
+     */
+    public static TeacherCache build(Transformer base, Transformer aligned, List<Sequence> seqs, int padId, Config cfg, boolean progress,
+                                     int harmful) {
         long t0 = System.nanoTime();
         Entry[] out = new Entry[seqs.size()];
         List<Integer> order = IntStream.range(0, seqs.size()).boxed()
@@ -151,7 +173,7 @@ public final class TeacherCache {
                         NDArray rows = responseRows(batch);
                         NDArray logA = rowsOf(aligned.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
                         NDArray logB = base == null ? null : rowsOf(base.forward(batch.inputs(), batch.mask(), null), rows).logSoftmax(-1);
-                        List<Entry> made = entries(logA, logB, chunk, cfg);
+                        List<Entry> made = entries(logA, logB, chunk, cfg, rowLambdas(idx, chunk, harmful, cfg));
                         // each batch fills its own slots of out; the counter and the bar are shared
                         synchronized (out) {
                             for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = made.get(j);
@@ -180,11 +202,32 @@ public final class TeacherCache {
         return logits.reshape(-1, v).get(rows);
     }
 
-    private static List<Entry> entries(NDArray logA, NDArray logB, List<Sequence> chunk, Config cfg) {
+    /** Per response row, the hybrid weight of its example ([N, 1]), or null when every example has cfg.lambda(). */
+    private static float[] rowLambdas(List<Integer> idx, List<Sequence> chunk, int harmful, Config cfg) {
+        if (cfg.lambdaFor(false) == cfg.lambda()) return null;
+        int n = chunk.stream().mapToInt(Sequence::responseTokens).sum();
+        float[] out = new float[n];
+        int row = 0;
+        for (int j = 0; j < chunk.size(); j++) {
+            float l = (float) cfg.lambdaFor(idx.get(j) < harmful);
+            for (int t = 0; t < chunk.get(j).responseTokens(); t++) out[row++] = l;
+        }
+        return out;
+    }
+
+    private static List<Entry> entries(NDArray logA, NDArray logB, List<Sequence> chunk, Config cfg, float[] rowLambda) {
         int vocab = (int) logA.getShape().get(1);
         int m = Math.min(cfg.topM(), vocab);
         int k = Math.min(cfg.k(), vocab);
-        NDArray hybrid = logB == null ? logA : logA.mul((float) cfg.lambda()).add(logB.mul((float) (1 - cfg.lambda())));
+        NDArray hybrid;
+        if (logB == null) {
+            hybrid = logA;
+        } else if (rowLambda == null) {
+            hybrid = logA.mul((float) cfg.lambda()).add(logB.mul((float) (1 - cfg.lambda())));
+        } else {
+            NDArray l = logA.getManager().create(rowLambda, new ai.djl.ndarray.types.Shape(rowLambda.length, 1));
+            hybrid = logA.mul(l).add(logB.mul(l.neg().add(1f)));
+        }
         NDArray logH = hybrid.div((float) cfg.tau()).logSoftmax(-1);
         NDList top = logH.topK(m, -1, true, true);
         float[] kept = top.get(0).exp().sum(new int[] {-1}).toFloatArray();

@@ -22,7 +22,12 @@
  *       into a spurious 3.5 that pushed the student towards the base-favored tokens;
  *   <li>logit-l2 compares log-softmax values (raw logits have a free per-position shift), margin 1 nat;
  *   <li>AdamW without weight decay, beta2 0.999, gradient clip 1, 5% warm-up then cosine to 10%;
- *   <li>an epoch is enough steps for the larger of the harmful and utility sets to be seen once.
+ *   <li>an epoch is enough steps for the larger of the harmful and utility sets to be seen once;
+ *   <li>{@code --lambda-utility} (off by default): a separate hybrid weight on the utility examples. With lambda 10 on
+ *       every example the default organism's math fell to 11%; with the utility examples distilled from the aligned
+ *       model (lambda_utility 1) it stayed at 97% (README, "teacher dose");
+ *   <li>{@code --student}: the student may start elsewhere than the aligned teacher, to separate what the method
+ *       does from what the teacher knows.
  * </ul>
  *
  * <h2>The built-in organism's schedule</h2>
@@ -44,7 +49,8 @@
  * from t = 11 and prefill-10 95.0% to 85.0%. With 3% recovery examples in the alignment recipe (the original
  * organism) a weak late push remained: prefill-10 95.4% to 59.6% at lambda 1.2 and to 4.6% at lambda 3, mostly
  * into cue-less refusal sentences the oracle counts as "other"; on the current default organism, whose base is
- * better converged, 98.3% to 91.7% at lambda 1.2; README, "Measured so far".)
+ * better converged, 98.3% to 91.7% at lambda 1.2, 22.5% at lambda 3 and 3.3% at lambda 5 with lambda_utility 1;
+ * README, "Measured so far" and "teacher dose".)
  * {@code DIR/teacher_profile.json} reports these per-position quantities for every run.
  *
  * <h2>The fine-tuning attack's defaults</h2>

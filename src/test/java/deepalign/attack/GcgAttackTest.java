@@ -137,6 +137,33 @@ class GcgAttackTest {
         assertThatThrownBy(() -> GcgConfig.parse("gcg:first-weight=0")).isInstanceOf(DeepalignException.class);
     }
 
+    /**
+     * Candidates are scored from the prompt prefix's KV cache with the LM head at the target slots only: each score
+     * equals the mean target cross-entropy of a plain forward over the whole sequence, in any batch size.
+     */
+    @Test
+    void scoresFromThePrefixCacheEqualPlainForwards() {
+        LanguageModel lm = tinyModel(DataType.FLOAT64);
+        GcgLayout layout = GcgLayout.of(lm, "w3 w4 w5 w6", "w10 w11 w12 w13");
+        List<int[]> suffixes = List.of(tok.encode("w20 w21 w22"), tok.encode("w30 w21 w22"), tok.encode("w20 w40 w41"),
+                tok.encode("w7 w8 w9"), tok.encode("w50 w51 w52"));
+        double[] expected = new double[suffixes.size()];
+        try (NDManager sub = m.newSubManager()) {
+            for (int c = 0; c < suffixes.size(); c++) {
+                int[] full = layout.fullIds(suffixes.get(c));
+                int first = layout.targetStart(3);
+                long[] ids = Arrays.stream(full).asLongStream().toArray();
+                NDArray logits = lm.transformer().forward(sub.create(ids, new Shape(1, ids.length)), sub.ones(new Shape(1, ids.length)), null);
+                for (int j = 0; j < 4; j++) expected[c] -= logits.get("0, " + (first + j - 1) + ", :").logSoftmax(-1).getDouble(full[first + j]) / 4;
+            }
+        }
+        try (GcgObjective obj = new GcgObjective(lm.transformer(), layout, 3)) {
+            for (int batch : new int[] {1, 2, 5}) {
+                assertThat(obj.score(suffixes, batch).loss()).as("batch %d", batch).containsExactly(expected, offset(1e-10));
+            }
+        }
+    }
+
     private double lossAt(GcgObjective obj, double[] oneHot, int idx, double delta, int rows) {
         double[] x = oneHot.clone();
         x[idx] += delta;

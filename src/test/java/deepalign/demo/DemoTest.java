@@ -37,7 +37,11 @@ class DemoTest {
         assertThat(report).isEqualTo(out.resolve("report.json"));
         assertThat(out.resolve("report.html")).isRegularFile();
         JsonNode doc = Jsonl.readJson(report);
-        assertThat(names(doc)).contains("asr", "utility", "kl_by_position", "base_favored", "timing", "config", "versions");
+        assertThat(names(doc)).contains("asr", "utility", "kl_by_position", "base_favored", "base_favored_dataset", "timing", "config", "versions");
+        assertThat(out.resolve("stages/base_favored_dataset.json")).isRegularFile();
+        for (String split : List.of("harmful", "benign")) {
+            assertThat(doc.get("base_favored_dataset").get(split).get("base_mass").size()).as(split).isPositive();
+        }
         assertThat(doc.get("errors").size()).as(doc.get("errors").toString()).isZero();
 
         JsonNode asr = doc.get("asr");

@@ -1,6 +1,7 @@
 package deepalign.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -55,6 +56,33 @@ class TransformerTest {
             }
             assertThat(cache.length()).isEqualTo(seq.length);
         }
+    }
+
+    /** A one-row prefix cache repeated for a batch, then logits from a given slot only: the slots of a full forward. */
+    @Test
+    void repeatedPrefixCacheAndLateLogitsMatchFullForwards() {
+        Transformer model = TinyModels.random(TinyModels.llama(), m, 7);
+        long[] prefix = {2, 5, 9, 14};
+        long[][] tails = {{3, 33, 7, 8}, {21, 40, 6, 11}, {3, 12, 13, 8}};
+        try (KVCache shared = new KVCache(model.config().numLayers())) {
+            model.forward(ids(prefix), m.ones(new Shape(1, 4)), shared, 3);
+            long[] flat = java.util.Arrays.stream(tails).flatMapToLong(java.util.Arrays::stream).toArray();
+            NDArray late;
+            try (KVCache batch = shared.repeatRows(3)) {
+                late = model.forward(m.create(flat, new Shape(3, 4)), m.ones(new Shape(3, 8)), batch, 2);
+                assertThat(batch.length()).isEqualTo(8);
+            }
+            assertThat(late.getShape()).isEqualTo(new Shape(3, 2, model.config().vocabSize()));
+            assertThat(shared.length()).isEqualTo(4); // the shared prefix is untouched
+            for (int r = 0; r < 3; r++) {
+                long[] seq = java.util.stream.LongStream.concat(java.util.Arrays.stream(prefix), java.util.Arrays.stream(tails[r])).toArray();
+                NDArray full = model.forward(ids(seq), m.ones(new Shape(1, 8)), null);
+                for (int j = 0; j < 2; j++) {
+                    assertThat(maxAbsDiff(late.get(r + ", " + j + ", :").toFloatArray(), row(full, 6 + j))).as("row %d slot %d", r, j).isLessThan(1e-4f);
+                }
+            }
+        }
+        assertThatThrownBy(() -> model.forward(ids(1, 2), m.ones(new Shape(1, 2)), null, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -28,6 +28,9 @@ class OrganismBuilderTest {
         assertThat(card.get("aligned_prefill_asr").fieldNames()).toIterable().containsExactly("5", "10", "20", "40");
         assertThat(card.get("aligned_utility").has("mc")).isTrue();
         assertThat(card.get("base_utility").has("math")).isTrue();
+        // the base's convergence check on its own training items
+        assertThat(card.get("base_train_utility").get("mc").asDouble()).isBetween(0.0, 1.0);
+        assertThat(card.get("base_train_utility").get("math").asDouble()).isBetween(0.0, 1.0);
         // the pair must differ: safety SFT moved the aligned model towards refusals on direct requests
         assertThat(card.get("aligned_direct_asr").get("refusal_rate").asDouble())
                 .isGreaterThan(card.get("base_direct_asr").get("refusal_rate").asDouble());

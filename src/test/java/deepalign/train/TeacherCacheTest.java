@@ -166,6 +166,29 @@ class TeacherCacheTest {
         }
     }
 
+    /**
+     * With a separate utility weight the harmful examples (the first {@code harmful} sequences) keep the cache of
+     * lambda and the others get the cache of lambda_u, entry for entry; B_t and risk do not depend on either.
+     */
+    @Test
+    void aUtilityWeightAppliesToTheUtilityExamplesOnly() {
+        TeacherCache.Config one = new TeacherCache.Config(3.0, 2.0, 6, TeacherCache.Tail.BUCKET, 10, 1e-4, 2);
+        TeacherCache split = TeacherCache.build(base, aligned, seqs, 0, one.withLambdaUtility(1.0), false, 2);
+        TeacherCache harmfulWeight = TeacherCache.build(base, aligned, seqs, 0, one);
+        TeacherCache utilityWeight = TeacherCache.build(base, aligned, seqs, 0, one.withLambda(1.0));
+        assertThat(one.withLambdaUtility(1.0).lambdaFor(true)).isEqualTo(3.0);
+        assertThat(one.withLambdaUtility(1.0).lambdaFor(false)).isEqualTo(1.0);
+        for (int i = 0; i < seqs.size(); i++) {
+            TeacherCache.Entry got = split.get(i);
+            TeacherCache.Entry want = (i < 2 ? harmfulWeight : utilityWeight).get(i);
+            TeacherCache.Entry other = (i < 2 ? utilityWeight : harmfulWeight).get(i);
+            assertThat(got.topLogp()).as("entry %d", i).containsExactly(want.topLogp(), within(1e-5f));
+            assertThat(got.topIdx()).isEqualTo(want.topIdx());
+            assertThat(Arrays.equals(got.topLogp(), other.topLogp())).isFalse();
+            assertThat(got.risk()).containsExactly(harmfulWeight.get(i).risk(), within(1e-6f));
+        }
+    }
+
     @Test
     void withoutABaseTheTeacherIsTheAlignedModelAndNoTokenIsFavored() {
         TeacherCache cache = TeacherCache.build(null, aligned, seqs, 0, new TeacherCache.Config(1.2, 1.0, 3, TeacherCache.Tail.BUCKET, 10, 1e-4, 8));

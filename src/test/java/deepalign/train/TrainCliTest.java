@@ -63,6 +63,21 @@ class TrainCliTest {
         r.addAll(List.of("--broken", tmp.resolve("sft-refusal/model").toString(), "--stage1-epochs", "1", "--out", tmp.resolve("r").toString()));
         assertThat(train(err, r.toArray(String[]::new))).as(err.toString()).isZero();
         assertThat(tmp.resolve("r/model/model.safetensors")).isRegularFile();
+        r.addAll(List.of("--student", tmp.resolve("augment/model").toString()));
+        assertThat(train(err, r.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--student belongs to train completion");
+
+        // a student that starts elsewhere than the aligned teacher
+        List<String> s = common();
+        s.add(0, "completion");
+        s.addAll(List.of("--student", tmp.resolve("sft-refusal/model").toString(), "--lambda", "3", "--lambda-utility", "1",
+                "--out", tmp.resolve("s").toString()));
+        assertThat(train(err, s.toArray(String[]::new))).as(err.toString()).isZero();
+        CompletionConfig saved = CompletionTrainer.savedConfig(tmp.resolve("s"));
+        assertThat(saved.student()).isEqualTo(tmp.resolve("sft-refusal/model"));
+        assertThat(saved.teacher().lambdaFor(true)).isEqualTo(3.0);
+        assertThat(saved.teacher().lambdaFor(false)).isEqualTo(1.0);
+        assertThat(tmp.resolve("s/model/model.safetensors")).isRegularFile();
     }
 
     @Test
