@@ -11,7 +11,9 @@ import deepalign.model.CachedStepModel;
 import deepalign.model.GenerationConfig;
 import deepalign.model.Generator;
 import deepalign.model.ModelConfig;
+import deepalign.model.Scalars;
 import deepalign.model.Transformer;
+import deepalign.model.Workers;
 import deepalign.train.AdamW;
 import deepalign.train.Backprop;
 import deepalign.train.Losses;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 
 /**
  * Throughput of the model code on this machine, next to the float32 matmul rate measured in the same run: a
@@ -98,7 +101,8 @@ public final class Benchmarks {
 
     /**
      * Training steps: forward, cross-entropy on random next tokens, backward and an AdamW update, the work of one
-     * Sft step. Runs on a copy of the weights, so {@code model} is left as it was.
+     * Sft step, split like it into one shard of rows per {@link Workers worker} (kind "train" with one worker,
+     * "train-Nw" with N). Runs on a copy of the weights, so {@code model} is left as it was.
      */
     public static Throughput train(Transformer model, int batch, int seq, int iters) {
         checkSizes(batch, seq, iters);
@@ -115,17 +119,30 @@ public final class Benchmarks {
             NDArray ids = randomIds(m, model.config(), batch, seq, 2);
             NDArray targets = randomIds(m, model.config(), batch, seq, 3);
             NDArray mask = m.ones(new Shape(batch, seq));
-            double[] s = timed(iters, () -> {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    try (Backprop.Recording rec = Backprop.record()) {
-                        NDArray logits = student.forward(ids, mask, null);
-                        Backprop.backward(Losses.crossEntropy(logits, targets, mask));
+            // each shard back-propagates its rows' share of the batch's mean loss, as Sft's shards do
+            List<Callable<Void>> shards = new ArrayList<>();
+            for (List<Integer> rows : Workers.split(java.util.stream.IntStream.range(0, batch).boxed().toList(), Workers.count())) {
+                String slice = rows.get(0) + ":" + (rows.get(rows.size() - 1) + 1);
+                NDArray ids1 = ids.get(slice);
+                NDArray targets1 = targets.get(slice);
+                NDArray mask1 = mask.get(slice);
+                double share = rows.size() / (double) batch;
+                shards.add(() -> {
+                    try (NDScope scope = new NDScope();
+                            Backprop.Recording rec = Backprop.record()) {
+                        scope.suppressNotUsedWarning();
+                        NDArray logits = student.forward(ids1, mask1, null);
+                        Backprop.backward(Scalars.mul(Losses.crossEntropy(logits, targets1, mask1), share));
                     }
-                }
+                    return null;
+                });
+            }
+            double[] s = timed(iters, () -> {
+                Workers.map(shards);
                 opt.step(1e-4);
             });
-            return Throughput.of("train", batch, seq, 0, s, (long) batch * seq, Flops.train(model.config(), batch, seq));
+            String kind = shards.size() == 1 ? "train" : "train-" + shards.size() + "w";
+            return Throughput.of(kind, batch, seq, 0, s, (long) batch * seq, Flops.train(model.config(), batch, seq));
         }
     }
 

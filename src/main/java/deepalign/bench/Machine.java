@@ -24,7 +24,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Machine(int cores, String cpu, String os, String java, boolean tcmalloc, int intraOpThreads,
-                      int interOpThreads, String ompWaitPolicy, double loadAverage, Map<String, String> versions) {
+                      int interOpThreads, int workers, String ompWaitPolicy, double loadAverage, Map<String, String> versions) {
 
     public static Machine current() {
         Engine.getInstance(); // loads libtorch, so the thread counts below are the ones it runs with
@@ -32,7 +32,7 @@ public record Machine(int cores, String cpu, String os, String java, boolean tcm
         return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                preload.contains("tcmalloc"), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(),
+                preload.contains("tcmalloc"), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), deepalign.model.Workers.count(),
                 System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"),
                 Math.max(0, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()), Versions.all());
     }
@@ -45,7 +45,7 @@ public record Machine(int cores, String cpu, String os, String java, boolean tcm
 
     /** One line for table titles. */
     public String summary() {
-        return cores + " cores, " + intraOpThreads + " intra-op threads, " + (tcmalloc ? "tcmalloc" : "glibc malloc")
+        return cores + " cores, " + intraOpThreads + " intra-op threads, " + workers + (workers == 1 ? " worker, " : " workers, ") + (tcmalloc ? "tcmalloc" : "glibc malloc")
                 + ", OMP_WAIT_POLICY " + ompWaitPolicy + ", load average " + String.format(Locale.ROOT, "%.1f", loadAverage)
                 + ", " + cpu;
     }

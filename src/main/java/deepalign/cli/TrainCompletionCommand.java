@@ -42,6 +42,10 @@ public final class TrainCompletionCommand implements Callable<Integer> {
                 System.out.printf("organism schedule: %d epochs at lr %.0e, batch %d (pass --epochs/--lr/--batch to override)%n", cfg.epochs(),
                         cfg.lr(), cfg.batchSize());
             }
+            if (data.usesOrganism()) {
+                System.out.printf("teacher: lambda %.1f on harmful examples, %.1f on utility examples (pass --lambda/--lambda-utility to override)%n",
+                        cfg.teacher().lambdaFor(true), cfg.teacher().lambdaFor(false));
+            }
             r = CompletionTrainer.train(cfg);
         }
         print(r);

@@ -8,12 +8,13 @@ import picocli.CommandLine.Option;
 
 /** The knobs of targeted completion (METHOD.md section 3), shared by `train completion` and `train recover`. */
 public final class TrainCompletionOptions {
-    @Option(names = "--lambda", defaultValue = "1.2", paramLabel = "L", description = "Hybrid teacher z^H = L z^A + (1-L) z^B. Default: ${DEFAULT-VALUE}.")
-    double lambda;
+    @Option(names = "--lambda", paramLabel = "L",
+            description = "Hybrid teacher z^H = L z^A + (1-L) z^B. Default: 1.2 (METHOD.md); 3 for the built-in organism (measured).")
+    Double lambda;
 
     @Option(names = "--lambda-utility", paramLabel = "L",
-            description = "Hybrid weight on the utility examples only. Default: --lambda on every example (METHOD.md); "
-                    + "not the paper's: a separate weight keeps the extrapolation away from the base off benign answers.")
+            description = "Hybrid weight on the utility examples only. Default: --lambda on every example (METHOD.md); 1 for the "
+                    + "built-in organism. Not the paper's: a separate weight keeps the extrapolation away from the base off benign answers.")
     Double lambdaUtility;
 
     @Option(names = "--tau", defaultValue = "2.0", paramLabel = "T", description = "Distillation temperature. Default: ${DEFAULT-VALUE}.")
@@ -67,9 +68,20 @@ public final class TrainCompletionOptions {
             description = "Run the frozen base and aligned models on every batch instead of caching the teacher once (same loss, more compute).")
     boolean noTeacherCache;
 
+    /** The hybrid weight: as given, else the organism's measured one on the organism, else METHOD.md's. */
+    double lambda(TrainDataOptions d) {
+        return lambda != null ? lambda : d.usesOrganism() ? CompletionConfig.ORGANISM_LAMBDA : TeacherCache.Config.defaults().lambda();
+    }
+
+    /** The utility examples' weight: as given; on the organism (with --lambda left to its default) its measured one; else none. */
+    Double lambdaUtility(TrainDataOptions d) {
+        if (lambdaUtility != null) return lambdaUtility;
+        return d.usesOrganism() && lambda == null ? CompletionConfig.ORGANISM_LAMBDA_UTILITY : null;
+    }
+
     CompletionConfig config(TrainDataOptions d, Path out) {
         return new CompletionConfig(d.baseDir(), d.alignedDir(), student, out, d.data(),
-                new TeacherCache.Config(lambda, tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16, lambdaUtility),
+                new TeacherCache.Config(lambda(d), tau, topM, TeacherCache.Tail.parse(teacherTail), k, pMin, 16, lambdaUtility(d)),
                 new CompletionLoss.Config(true, CompletionLoss.Penalty.parse(penalty), alphaBase, gamma, margin),
                 d.epochs(), d.lr(), warmup, d.batch(), d.harmfulFraction, d.seed, loraRank, loraAlpha, checkpointEvery, noTeacherCache);
     }

@@ -119,10 +119,11 @@ public final class Demo {
             stage("contrastive", t);
 
             t = System.nanoTime();
-            line("repair: targeted completion training");
-            CompletionConfig cc = CompletionConfig.defaults(org.base(), org.aligned(), harmfulTrain, benignTrain, cfg.out().resolve("train/completion"))
+            CompletionConfig cc = CompletionConfig.organismRecipe(org.base(), org.aligned(), harmfulTrain, benignTrain, cfg.out().resolve("train/completion"))
                     .withSchedule(cfg.completionEpochs(), cfg.completionLr(), CompletionConfig.ORGANISM_BATCH)
                     .withRun(cfg.seed(), 0, 0.4);
+            line(String.format("repair: targeted completion training (the organism's teacher: lambda %.1f harmful, %.1f utility)",
+                    cc.teacher().lambdaFor(true), cc.teacher().lambdaFor(false)));
             CompletionTrainer.Result comp = CompletionTrainer.train(cc);
             extra.put("completion_training", comp);
             // the baselines and the recovery train on the same prompts with the same base answers: generate them once

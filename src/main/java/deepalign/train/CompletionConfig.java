@@ -47,6 +47,15 @@ public record CompletionConfig(
     public static final int ORGANISM_EPOCHS = 3;
     public static final double ORGANISM_LR = 1e-3;
     public static final int ORGANISM_BATCH = 32;
+    /**
+     * The built-in organism's teacher weights: lambda 3 on the harmful examples, 1 (the aligned model) on the utility
+     * examples. Chosen by a rule fixed before looking at the reported half: on held-out prompts 1-120 of seeds 0, 1 and 2,
+     * the smallest of lambda 1.2, 3 / 1 and 5 / 1 that cuts prefill-10 ASR by 80% with utility within 3 points, else the
+     * largest cut within 3 points; 3 / 1 on every seed (README, "teacher dose"). METHOD.md's 1.2 on every example stays
+     * the default for other models.
+     */
+    public static final double ORGANISM_LAMBDA = 3.0;
+    public static final double ORGANISM_LAMBDA_UTILITY = 1.0;
     /** Batch size when none is given for other models (the paper does not state its own). */
     public static final int DEFAULT_BATCH = 16;
 
@@ -73,9 +82,13 @@ public record CompletionConfig(
                 CompletionLoss.Config.defaults(), PAPER_EPOCHS, PAPER_LR, 0.05, DEFAULT_BATCH, 0.4, 0, 0, 0, 0);
     }
 
-    /** The built-in organism's schedule (ORGANISM_EPOCHS at ORGANISM_LR, batch ORGANISM_BATCH) on the given files. */
+    /**
+     * The built-in organism's recipe on the given files: its schedule (ORGANISM_EPOCHS at ORGANISM_LR, batch
+     * ORGANISM_BATCH) and its teacher weights (ORGANISM_LAMBDA, ORGANISM_LAMBDA_UTILITY).
+     */
     public static CompletionConfig organismRecipe(Path base, Path aligned, Path harmful, Path utility, Path out) {
-        return defaults(base, aligned, harmful, utility, out).withSchedule(ORGANISM_EPOCHS, ORGANISM_LR, ORGANISM_BATCH);
+        CompletionConfig c = defaults(base, aligned, harmful, utility, out).withSchedule(ORGANISM_EPOCHS, ORGANISM_LR, ORGANISM_BATCH);
+        return c.withTeacher(c.teacher().withLambda(ORGANISM_LAMBDA).withLambdaUtility(ORGANISM_LAMBDA_UTILITY));
     }
 
     public double loraScaleAlpha() {

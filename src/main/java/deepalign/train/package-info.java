@@ -23,9 +23,12 @@
  *   <li>logit-l2 compares log-softmax values (raw logits have a free per-position shift), margin 1 nat;
  *   <li>AdamW without weight decay, beta2 0.999, gradient clip 1, 5% warm-up then cosine to 10%;
  *   <li>an epoch is enough steps for the larger of the harmful and utility sets to be seen once;
- *   <li>{@code --lambda-utility} (off by default): a separate hybrid weight on the utility examples. With lambda 10 on
+ *   <li>{@code --lambda-utility}: a separate hybrid weight on the utility examples (off by default). With lambda 10 on
  *       every example the default organism's math fell to 11%; with the utility examples distilled from the aligned
  *       model (lambda_utility 1) it stayed at 97% (README, "teacher dose");
+ *   <li>the built-in organism's teacher weights, lambda 3 on harmful and 1 on utility examples
+ *       ({@link deepalign.train.CompletionConfig#ORGANISM_LAMBDA}), chosen by a fixed rule on half of the held-out
+ *       prompts of seeds 0-2 and reported on the other half; METHOD.md's 1.2 stays the default for other models;
  *   <li>{@code --student}: the student may start elsewhere than the aligned teacher, to separate what the method
  *       does from what the teacher knows.
  * </ul>

@@ -33,6 +33,7 @@ class BenchCommandTest {
         JsonNode machine = doc.get("machine");
         assertThat(machine.get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(machine.get("intra_op_threads").asInt()).isPositive();
+        assertThat(machine.get("workers").asInt()).isEqualTo(deepalign.model.Workers.count());
         assertThat(machine.has("tcmalloc")).isTrue();
         assertThat(machine.get("load_average").asDouble()).isNotNegative();
         assertThat(machine.get("versions").get("pytorch").asText()).isNotBlank();
@@ -43,7 +44,9 @@ class BenchCommandTest {
         JsonNode results = doc.get("results");
         assertThat(results).hasSize(7);
         assertThat(results.get(0).get("kind").asText()).isEqualTo("forward");
-        assertThat(results.get(1).get("kind").asText()).isEqualTo("train");
+        // the training step is split over the workers as Sft splits it (one shard per worker, at most one per row)
+        int shards = Math.min(2, deepalign.model.Workers.count());
+        assertThat(results.get(1).get("kind").asText()).isEqualTo(shards == 1 ? "train" : "train-" + shards + "w");
         assertThat(results.get(2).get("batch").asInt()).isEqualTo(1);
         assertThat(results.get(3).get("batch").asInt()).isEqualTo(32);
         assertThat(results.get(3).get("tokens_per_iter").asLong()).isEqualTo(32 * 3);
