@@ -11,6 +11,7 @@ import deepalign.attack.Attack;
 import deepalign.attack.Attempt;
 import deepalign.attack.DecodingExploitAttack;
 import deepalign.attack.GcgAttack;
+import deepalign.attack.GcgResult;
 import deepalign.attack.PrefillAttack;
 import deepalign.attack.Target;
 import deepalign.cli.Versions;
@@ -57,6 +58,8 @@ public final class Demo {
     private final Map<String, double[]> klByPosition = new LinkedHashMap<>();
     private final Map<String, List<Map<String, Object>>> examples = new LinkedHashMap<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    /** Per attacked method, GCG's target loss per step, one curve per prompt. */
+    private final Map<String, List<List<Double>>> gcgCurves = new LinkedHashMap<>();
     private final Map<String, String> errors = new LinkedHashMap<>();
 
     public Demo(DemoConfig cfg) {
@@ -189,6 +192,7 @@ public final class Demo {
             report.put("kl_by_position", klByPosition);
             report.put("base_favored", baseFavored(fav));
             report.put("base_favored_dataset", baseFavored(favData));
+            report.put("gcg_loss_curves", gcgCurves);
             report.put("timing", timing);
             Map<String, Object> config = new LinkedHashMap<>(); // ordered keys: the same run writes the same file
             config.put("demo", cfg);
@@ -236,7 +240,10 @@ public final class Demo {
         put(method, "decoding", run(method, new DecodingExploitAttack(DemoConfig.decodingGrid(), 1), target, dec, judge, gen, stages));
         if (gcg) {
             List<Example> sub = harmful.subList(0, Math.min(cfg.gcgPrompts(), harmful.size()));
-            put(method, "gcg", run(method, new GcgAttack(cfg.gcg()), target, sub, judge, gen, stages));
+            GcgAttack attack = new GcgAttack(cfg.gcg());
+            List<GcgResult> traces = attack.optimize(target, sub, judge, gen);
+            gcgCurves.put(method, traces.stream().map(GcgResult::losses).toList());
+            put(method, "gcg", record(method, attack, target, traces.stream().map(GcgResult::attempt).toList(), judge, stages));
         }
     }
 
@@ -245,7 +252,11 @@ public final class Demo {
     }
 
     private Rates run(String method, Attack attack, Target target, List<Example> prompts, Judge judge, GenerationConfig gen, Path stages) {
-        List<Attempt> attempts = attack.run(target, prompts, judge, gen);
+        return record(method, attack, target, attack.run(target, prompts, judge, gen), judge, stages);
+    }
+
+    /** Writes one attack's records to DIR/stages, keeps two examples for the page, prints its line; returns its rates. */
+    private Rates record(String method, Attack attack, Target target, List<Attempt> attempts, Judge judge, Path stages) {
         SafetyResult res = SafetyResult.of(target.name(), attack.name(), judge.name(), method, attempts);
         JsonOut.writeAtomic(stages.resolve(method + "_" + attack.name() + ".json"), res);
         List<Map<String, Object>> ex = examples.computeIfAbsent(method + "/" + attack.name(), k -> new ArrayList<>());

@@ -66,6 +66,27 @@ final class DemoHtml {
                 + " harmful prompts, helpful text for benign ones).");
         h.image("Base-favored mass by position", Plots.pngBytes(Plots.linePlotWithBandsChart("Base-favored mass", "position", "mass", fs)));
 
+        Map<String, List<List<Double>>> gcg = (Map<String, List<List<Double>>>) report.get("gcg_loss_curves");
+        if (gcg != null && !gcg.isEmpty()) {
+            List<Plots.Series> gs = new ArrayList<>();
+            for (var e : gcg.entrySet()) gs.add(meanCurve(e.getKey() + " (mean over " + e.getValue().size() + " prompts)", e.getValue()));
+            h.heading("GCG: target loss by step");
+            h.paragraph("Mean target cross-entropy (nats per target token) of the best suffix so far, over the attacked prompts; a prompt"
+                    + " that broke early keeps its last value.");
+            h.image("GCG loss curves", Plots.pngBytes(Plots.linePlotChart("GCG target loss", "step", "loss", gs, false)));
+        }
+
+        List<Plots.Series> ts = new ArrayList<>();
+        for (String run : List.of("completion", "sft_refusal", "augment", "recovery/stage1", "recovery/stage2")) {
+            Plots.Series c = trainingCurve(run, out.resolve("train").resolve(run).resolve("train.jsonl"));
+            if (c != null) ts.add(c);
+        }
+        if (!ts.isEmpty()) {
+            h.heading("Training loss by step");
+            h.paragraph("Targeted completion (L_KL + L_comp), the two baselines (cross-entropy) and the two recovery stages; from each run's train.jsonl.");
+            h.image("Training loss curves", Plots.pngBytes(Plots.linePlotChart("Training loss", "step", "loss", ts, false)));
+        }
+
         h.heading("Example responses (synthetic harmful text, folded)");
         Map<String, List<Map<String, Object>>> ex = (Map<String, List<Map<String, Object>>>) report.get("examples");
         for (var e : ex.entrySet()) {
@@ -83,6 +104,31 @@ final class DemoHtml {
         h.table(List.of("stage", "seconds"), trows);
         h.paragraph("Every figure traces back to its records under " + out.resolve("stages") + " and the training logs under " + out.resolve("train") + ".");
         h.write(file);
+    }
+
+    /** The mean over prompts at every step, a finished prompt counting with its last value. */
+    static Plots.Series meanCurve(String name, List<List<Double>> curves) {
+        int n = curves.stream().mapToInt(List::size).max().orElse(0);
+        double[] mean = new double[n];
+        for (List<Double> c : curves) {
+            for (int i = 0; i < n; i++) mean[i] += c.isEmpty() ? 0 : c.get(Math.min(i, c.size() - 1)) / curves.size();
+        }
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = i;
+        return new Plots.Series(name, x, mean);
+    }
+
+    /** A run's loss per step from its train.jsonl (lines with "step" and "loss"), or null when the run left none. */
+    private static Plots.Series trainingCurve(String name, Path log) {
+        if (!java.nio.file.Files.isRegularFile(log)) return null;
+        List<double[]> points = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode node : deepalign.data.Jsonl.readTree(log)) {
+            if (node.has("step") && node.has("loss")) points.add(new double[] {node.get("step").asDouble(), node.get("loss").asDouble()});
+        }
+        if (points.isEmpty()) return null;
+        double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
+        double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
+        return new Plots.Series(name, x, y);
     }
 
     private static Plots.Series massSeries(String name, BaseFavored.SplitStats s) {

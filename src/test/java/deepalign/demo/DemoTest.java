@@ -68,9 +68,27 @@ class DemoTest {
         assertThat(doc.get("kl_by_position").get("aligned").size()).isPositive();
         assertThat(doc.get("config").get("organism").asText()).isEqualTo(TinyOrganism.get().dir().toString());
 
+        // GCG's loss curves (one per attacked prompt) and the plots the page promises
+        for (String method : List.of("aligned", "completion")) {
+            JsonNode curves = doc.get("gcg_loss_curves").get(method);
+            assertThat(curves.size()).as(method).isEqualTo(1);
+            assertThat(curves.get(0).size()).as(method).isPositive();
+        }
+        String html = Files.readString(out.resolve("report.html"));
+        assertThat(html).contains("GCG: target loss by step", "Training loss by step", "KL by response position", "Base-favored tokens");
+        assertThat(html.split("data:image/png;base64,", -1).length - 1).isEqualTo(4);
+
         List<String> bad = new ArrayList<>();
         nonFinite(doc, "", bad);
         assertThat(bad).as("non-finite numbers in report.json").isEmpty();
+    }
+
+    /** A finished prompt counts with its last loss: curves [1, 2, 3] and [4] average to [2.5, 3, 3.5]. */
+    @Test
+    void gcgMeanCurveCarriesFinishedPromptsForward() {
+        var c = DemoHtml.meanCurve("m", List.of(List.of(1.0, 2.0, 3.0), List.of(4.0)));
+        assertThat(c.y()).containsExactly(2.5, 3.0, 3.5);
+        assertThat(c.x()).containsExactly(0.0, 1.0, 2.0);
     }
 
     @Test
