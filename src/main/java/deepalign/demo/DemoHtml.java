@@ -6,6 +6,7 @@ import deepalign.eval.Rates;
 import deepalign.report.HtmlReport;
 import deepalign.report.Plots;
 import deepalign.report.Table;
+import deepalign.train.TrainLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -78,7 +79,7 @@ final class DemoHtml {
 
         List<Plots.Series> ts = new ArrayList<>();
         for (String run : List.of("completion", "sft_refusal", "augment", "recovery/stage1", "recovery/stage2")) {
-            Plots.Series c = trainingCurve(run, out.resolve("train").resolve(run).resolve("train.jsonl"));
+            Plots.Series c = TrainLog.curve(out.resolve("train").resolve(run).resolve("train.jsonl"), "loss", run);
             if (c != null) ts.add(c);
         }
         if (!ts.isEmpty()) {
@@ -116,19 +117,6 @@ final class DemoHtml {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) x[i] = i;
         return new Plots.Series(name, x, mean);
-    }
-
-    /** A run's loss per step from its train.jsonl (lines with "step" and "loss"), or null when the run left none. */
-    private static Plots.Series trainingCurve(String name, Path log) {
-        if (!java.nio.file.Files.isRegularFile(log)) return null;
-        List<double[]> points = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode node : deepalign.data.Jsonl.readTree(log)) {
-            if (node.has("step") && node.has("loss")) points.add(new double[] {node.get("step").asDouble(), node.get("loss").asDouble()});
-        }
-        if (points.isEmpty()) return null;
-        double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
-        double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
-        return new Plots.Series(name, x, y);
     }
 
     private static Plots.Series massSeries(String name, BaseFavored.SplitStats s) {

@@ -25,8 +25,8 @@ public final class TrainLog {
         StringBuilder sb = new StringBuilder();
         sb.append(Jsonl.toJson(Map.of("header", header))).append('\n');
         if (resumeStep >= 0 && Files.isRegularFile(file)) {
-            for (JsonNode n : Jsonl.readTree(file)) {
-                if (n.has("header") || n.path("step").asLong() > resumeStep) continue;
+            for (JsonNode n : readSteps(file)) {
+                if (n.path("step").asLong() > resumeStep) continue;
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = Jsonl.MAPPER.convertValue(n, LinkedHashMap.class);
                 steps.add(m);
@@ -34,6 +34,23 @@ public final class TrainLog {
             }
         }
         Jsonl.writeAtomic(file, sb.toString());
+    }
+
+    /** The step lines of a train.jsonl, in file order (the header dropped). */
+    public static List<JsonNode> readSteps(Path file) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode n : Jsonl.readTree(file)) if (!n.has("header")) out.add(n);
+        return out;
+    }
+
+    /** One quantity of a run's train.jsonl against the step, named {@code name}; null when the file or the quantity is absent. */
+    public static Plots.Series curve(Path file, String key, String name) {
+        if (!Files.isRegularFile(file)) return null;
+        List<JsonNode> steps = readSteps(file).stream().filter(n -> n.has("step") && n.has(key)).toList();
+        if (steps.isEmpty()) return null;
+        double[] x = steps.stream().mapToDouble(n -> n.get("step").asDouble()).toArray();
+        double[] y = steps.stream().mapToDouble(n -> n.get(key).asDouble()).toArray();
+        return new Plots.Series(name, x, y);
     }
 
     public void step(Map<String, Object> line) {
