@@ -97,7 +97,7 @@ public record CompletionConfig(
 
     /** Whether the base model's logits are needed by the teacher (hybrid extrapolation or B_t). */
     public boolean teacherNeedsBase() {
-        return loss.enabled() || teacher.lambda() != 1.0;
+        return loss.enabled() || teacher.lambdaFor(true) != 1.0 || teacher.lambdaFor(false) != 1.0;
     }
 
     public CompletionConfig withSchedule(int epochs, double lr, int batchSize) {

@@ -178,6 +178,10 @@ class TeacherCacheTest {
         TeacherCache utilityWeight = TeacherCache.build(base, aligned, seqs, 0, one.withLambda(1.0));
         assertThat(one.withLambdaUtility(1.0).lambdaFor(true)).isEqualTo(3.0);
         assertThat(one.withLambdaUtility(1.0).lambdaFor(false)).isEqualTo(1.0);
+        // a utility weight other than 1 needs the base even where the harmful weight and the penalty do not
+        CompletionConfig plain = CompletionConfig.defaults(null, null, null, null, null).withLoss(CompletionLoss.Config.disabled());
+        assertThat(plain.withTeacher(plain.teacher().withLambda(1.0)).teacherNeedsBase()).isFalse();
+        assertThat(plain.withTeacher(plain.teacher().withLambda(1.0).withLambdaUtility(2.0)).teacherNeedsBase()).isTrue();
         for (int i = 0; i < seqs.size(); i++) {
             TeacherCache.Entry got = split.get(i);
             TeacherCache.Entry want = (i < 2 ? harmfulWeight : utilityWeight).get(i);
