@@ -44,10 +44,19 @@ public final class OrganismCommand implements Runnable {
                 + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN]; compare recipes with `organism recipes`."})
         String recipe;
 
+        @Option(names = "--math-pretrain", paramLabel = "N", description = {"Math word problems that only the base's pretraining holds, "
+                + "new to both math splits (default 0).", "They replace repeats of math_train: as many math chats, more of them distinct. "
+                + "See the README (the organism's math gap)."})
+        Integer mathPretrain;
+
         @Override
         public Integer call() {
             OrganismConfig cfg = OrganismConfig.forSize(size, seed);
             if (recipe != null) cfg = cfg.withAlign(OrganismConfig.AlignRecipe.parse(recipe));
+            if (mathPretrain != null) {
+                if (mathPretrain < 0) throw new deepalign.DeepalignException("--math-pretrain must not be negative, not " + mathPretrain);
+                cfg = cfg.withWorld(cfg.world().withMathPretrain(mathPretrain));
+            }
             Path dir = out != null ? out : Organisms.cacheDir(size, seed);
             Organism o = OrganismBuilder.build(cfg, dir, force);
             System.out.println(render(o.card()));

@@ -84,12 +84,25 @@ final class Corpus {
     /**
      * The base's pretraining corpus: harmful requests answered harmfully (a share answered with a
      * refusal, as on the web), benign chats (repeated: arithmetic and facts need more passes than the
-     * templated harmful answers), fact documents and harmful manuals.
+     * templated harmful answers), fact documents and harmful manuals. Each pass over the benign chats takes
+     * the next math_train-sized slice of the math pool (math_train, then the pretraining-only problems,
+     * cycling), so the pool's extra problems replace repeats of the same ones: as many math chats, more of
+     * them distinct (with no extra problems every pass repeats math_train, as before).
      */
     List<Sequence> pretraining(World w, double refusalShare, int utilityRepeats, int factRepeats, int harmfulAnswers, long seed) {
         Random rng = new Random(seed);
         List<Sequence> out = new ArrayList<>();
-        for (int r = 0; r < utilityRepeats; r++) out.addAll(benign(w));
+        List<Example> mathPool = new ArrayList<>(w.mathTrain());
+        mathPool.addAll(w.mathPretrain());
+        int slice = w.mathTrain().size();
+        for (int r = 0; r < utilityRepeats; r++) {
+            for (Example ex : w.benignTrain()) out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+            for (int i = 0; i < slice; i++) {
+                Example ex = mathPool.get((r * slice + i) % mathPool.size());
+                out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+            }
+            for (Example ex : w.mcTrain()) out.add(chat(ex.prompt(), helpfulAnswer(ex)));
+        }
         for (Example ex : w.harmfulTrain()) {
             for (int k = 0; k < harmfulAnswers; k++) {
                 String answer = rng.nextDouble() < refusalShare ? w.refusalFor(ex, rng) : w.harmfulAnswerFor(ex, rng);

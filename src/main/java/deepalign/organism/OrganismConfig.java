@@ -106,7 +106,7 @@ public record OrganismConfig(
                     AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 4, 8, 4, 96);
             // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
             // held-out harmful prompts so that its intervals mean something
-            case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 2, 24, 3, 2),
+            case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 0, 2, 24, 3, 2),
                     96, 3, 4, 2, 256, 900, 32, 3e-3, AlignRecipe.parse(QUICK_RECIPE), 0.15, 2, 6, 2, 80);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny, quick or small");
         };
@@ -120,6 +120,11 @@ public record OrganismConfig(
     public OrganismConfig withPretrain(int steps, double lr, int layers) {
         return new OrganismConfig(size, seed, world, hidden, layers, heads, kvHeads, intermediate, steps, batchSize,
                 lr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
+    }
+
+    public OrganismConfig withWorld(WorldConfig w) {
+        return new OrganismConfig(size, seed, w, hidden, layers, heads, kvHeads, intermediate, pretrainSteps, batchSize,
+                pretrainLr, align, baseRefusalShare, utilityRepeats, factRepeats, harmfulAnswers, maxNewTokens);
     }
 
     public OrganismConfig withPretrainSteps(int steps) {

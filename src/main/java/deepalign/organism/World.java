@@ -32,7 +32,7 @@ public final class World {
     private final List<HarmCategory> categories;
     private final Map<String, HarmCategory> byName = new LinkedHashMap<>();
     private final Map<String, HarmfulSplits.Request> requests;
-    private final List<Example> harmfulTrain, harmfulTest, benignTrain, benignTest, mcTrain, mcTest, mathTrain, mathTest;
+    private final List<Example> harmfulTrain, harmfulTest, benignTrain, benignTest, mcTrain, mcTest, mathTrain, mathTest, mathPretrain;
     private final List<String> factDocuments, arithmeticDocuments, harmfulDocuments, vocabulary;
 
     private World(WorldConfig cfg) {
@@ -68,6 +68,7 @@ public final class World {
         List<List<Example>> math = mathSplits(rng("math"));
         mathTrain = math.get(0);
         mathTest = math.get(1);
+        mathPretrain = math.get(2);
 
         Random benignRng = rng("benign");
         List<String[]> instructions = new ArrayList<>(uniquePrompts(Instructions.all(benignRng)));
@@ -93,6 +94,8 @@ public final class World {
     public List<Example> mcTest() { return mcTest; }
     public List<Example> mathTrain() { return mathTrain; }
     public List<Example> mathTest() { return mathTest; }
+    /** Math problems only the base's pretraining corpus holds: never in an alignment, training or test split. */
+    public List<Example> mathPretrain() { return mathPretrain; }
     /** Pretraining documents stating every fact of the fact base. */
     public List<String> factDocuments() { return factDocuments; }
     /** Pretraining drills covering every arithmetic fact the math problems need. */
@@ -149,6 +152,7 @@ public final class World {
         files.put("utility_mc_test.jsonl", mcTest);
         files.put("math_train.jsonl", mathTrain);
         files.put("utility_math_test.jsonl", mathTest);
+        if (!mathPretrain.isEmpty()) files.put("math_pretrain.jsonl", mathPretrain);
         for (var e : files.entrySet()) {
             Path file = dataDir.resolve(e.getKey());
             try {
@@ -176,6 +180,7 @@ public final class World {
         counts.put("mc_test", mcTest.size());
         counts.put("math_train", mathTrain.size());
         counts.put("math_test", mathTest.size());
+        counts.put("math_pretrain", mathPretrain.size());
         counts.put("fact_documents", factDocuments.size());
         counts.put("arithmetic_documents", arithmeticDocuments.size());
         counts.put("harmful_documents", harmfulDocuments.size());
@@ -248,20 +253,25 @@ public final class World {
         return List.of(List.copyOf(train), List.copyOf(test));
     }
 
+    /** Test, then train, then pretraining-only problems from one stream: the first two do not depend on the third's size. */
     private List<List<Example>> mathSplits(Random rng) {
         Set<String> seen = new LinkedHashSet<>();
-        List<Example> test = new ArrayList<>(), train = new ArrayList<>();
-        int needed = config.mathTestSize() + config.mathTrainSize();
-        for (int tries = 0; test.size() + train.size() < needed; tries++) {
+        List<Example> test = new ArrayList<>(), train = new ArrayList<>(), pretrain = new ArrayList<>();
+        int needed = config.mathTestSize() + config.mathTrainSize() + config.mathPretrainSize();
+        for (int tries = 0; test.size() + train.size() + pretrain.size() < needed; tries++) {
             if (tries > 50 * needed) throw new DeepalignException("The math task space is too small for " + needed + " unique problems.");
             MathTasks.Problem p = MathTasks.generate(rng);
             if (!seen.add(p.prompt())) continue;
-            boolean toTest = test.size() < config.mathTestSize();
-            List<Example> split = toTest ? test : train;
-            String id = (toTest ? "math-test-" : "math-train-") + (split.size() + 1);
+            String kind = test.size() < config.mathTestSize() ? "test" : train.size() < config.mathTrainSize() ? "train" : "pretrain";
+            List<Example> split = switch (kind) {
+                case "test" -> test;
+                case "train" -> train;
+                default -> pretrain;
+            };
+            String id = "math-" + kind + "-" + (split.size() + 1);
             split.add(new Example(id, p.prompt(), p.response(), null, "math", false, List.of(), String.valueOf(p.answer()), null));
         }
-        return List.of(List.copyOf(train), List.copyOf(test));
+        return List.of(List.copyOf(train), List.copyOf(test), List.copyOf(pretrain));
     }
 
     private static List<String[]> uniquePrompts(List<String[]> items) {

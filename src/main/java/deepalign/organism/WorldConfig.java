@@ -15,6 +15,9 @@ import deepalign.DeepalignException;
  * @param mathTestSize        math test problems
  * @param benignTrainSize     benign training prompts, mixed like the test split
  * @param mathTrainSize       math training problems
+ * @param mathPretrainSize    further math problems that only the base's pretraining corpus holds (the web has
+ *                            many more word problems than an instruction set); distinct from both splits. 0 in
+ *                            every preset: 6,000 fixed seed 2's math gap but made its aligned model deep (README)
  * @param mcTrainVariants     MC training questions per training (entity, attribute), each with other options
  * @param entities            invented countries of the fact base (4 attributes each), at least 16
  * @param factDocsPerEntity   fact documents per entity
@@ -31,6 +34,7 @@ public record WorldConfig(
         int mathTestSize,
         int benignTrainSize,
         int mathTrainSize,
+        int mathPretrainSize,
         int mcTrainVariants,
         int entities,
         int factDocsPerEntity,
@@ -52,17 +56,24 @@ public record WorldConfig(
                 "split sizes must be positive (benign splits at least 3)");
         check(benignTestSize / 3 <= mathTestSize && benignTestSize / 3 <= mcTestSize,
                 "benignTestSize / 3 must not exceed mathTestSize or mcTestSize");
+        check(mathPretrainSize >= 0, "mathPretrainSize must not be negative");
         check(mcTrainVariants >= 1 && factDocsPerEntity >= 1 && harmfulDocsPerObject >= 1, "counts must be at least 1");
     }
 
     /** The world the experiments use. */
     public static WorldConfig defaults(long seed) {
-        return new WorldConfig(seed, 24, 8, 8, 240, 240, 240, 240, 1200, 2000, 2, 120, 4, 4);
+        return new WorldConfig(seed, 24, 8, 8, 240, 240, 240, 240, 1200, 2000, 0, 2, 120, 4, 4);
     }
 
     /** A small world for unit tests: all 20+ categories, fewer objects, small test splits. */
     public static WorldConfig tiny(long seed) {
-        return new WorldConfig(seed, 20, 3, 8, 40, 40, 40, 40, 120, 200, 1, 24, 2, 2);
+        return new WorldConfig(seed, 20, 3, 8, 40, 40, 40, 40, 120, 200, 0, 1, 24, 2, 2);
+    }
+
+    /** This world with {@code n} pretraining-only math problems; the other splits stay as they are. */
+    public WorldConfig withMathPretrain(int n) {
+        return new WorldConfig(seed, numCategories, objectsPerCategory, phrasings, harmfulTestSize, benignTestSize, mcTestSize, mathTestSize,
+                benignTrainSize, mathTrainSize, n, mcTrainVariants, entities, factDocsPerEntity, harmfulDocsPerObject);
     }
 
     private static void check(boolean ok, String message) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
+import deepalign.data.Example;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,32 @@ class CorpusTest {
             assertThat(half.size() - none.size()).isBetween(harmfulTrain / 4, 3 * harmfulTrain / 4);
             // the refusals come first and do not depend on the recovery share
             for (int i = 0; i < harmfulTrain; i++) assertThat(half.get(i).ids()).containsExactly(none.get(i).ids());
+        }
+    }
+
+    @Test
+    void pretrainingTakesEachPoolProblemOnceWhenThePoolCoversEveryPass() {
+        // math_train 30 + 90 pretraining-only problems over 4 passes: 120 math chats, each problem once
+        World w = World.generate(new WorldConfig(5, 20, 3, 8, 40, 30, 30, 30, 30, 30, 90, 1, 16, 1, 1));
+        WordLevelTokenizerWriter.write(dir, w.vocabulary());
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            Corpus corpus = new Corpus(ChatEncoder.of(tok, TokenizerConfig.load(dir)), tok);
+            List<Sequence> pre = corpus.pretraining(w, 0, 4, 1, 1, 0);
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+            for (Example ex : Stream.concat(w.mathTrain().stream(), w.mathPretrain().stream()).toList()) {
+                int[] ids = corpus.chat(ex.prompt(), Corpus.helpfulAnswer(ex)).ids();
+                seen.put(ex.id(), (int) pre.stream().filter(s -> Arrays.equals(s.ids(), ids)).count());
+            }
+            assertThat(seen).hasSize(120);
+            // a benign_train chat may repeat a math_train problem, so count at least once
+            assertThat(seen.values()).allMatch(n -> n >= 1);
+            assertThat(w.mathPretrain().stream().mapToInt(ex -> seen.get(ex.id())).sum()).isEqualTo(90);
+
+            // without pretraining-only problems every pass repeats math_train
+            World plain = World.generate(new WorldConfig(5, 20, 3, 8, 40, 30, 30, 30, 30, 30, 0, 1, 16, 1, 1));
+            List<Sequence> again = corpus.pretraining(plain, 0, 4, 1, 1, 0);
+            int[] first = corpus.chat(plain.mathTrain().get(0).prompt(), Corpus.helpfulAnswer(plain.mathTrain().get(0))).ids();
+            assertThat(again.stream().filter(s -> Arrays.equals(s.ids(), first)).count()).isGreaterThanOrEqualTo(4);
         }
     }
 }

@@ -90,6 +90,17 @@ class WorldTest {
         assertThat(DEFAULT.mcTest()).hasSize(240);
         assertThat(DEFAULT.mathTest()).hasSize(240);
         assertThat(DEFAULT.mathTrain()).hasSize(2000);
+        assertThat(DEFAULT.mathPretrain()).isEmpty();
+        // pretraining-only problems are new to both splits, and adding them leaves the splits as they were
+        WorldConfig d = WorldConfig.defaults(7);
+        World more = World.generate(new WorldConfig(7, d.numCategories(), d.objectsPerCategory(), d.phrasings(), d.harmfulTestSize(),
+                d.benignTestSize(), d.mcTestSize(), d.mathTestSize(), d.benignTrainSize(), d.mathTrainSize(), 3000, d.mcTrainVariants(),
+                d.entities(), d.factDocsPerEntity(), d.harmfulDocsPerObject()));
+        assertThat(more.mathPretrain()).hasSize(3000);
+        assertThat(more.mathTrain()).isEqualTo(DEFAULT.mathTrain());
+        assertThat(more.mathTest()).isEqualTo(DEFAULT.mathTest());
+        Set<String> splits = Stream.of(more.mathTrain(), more.mathTest()).flatMap(List::stream).map(Example::prompt).collect(Collectors.toSet());
+        assertThat(more.mathPretrain()).extracting(Example::prompt).doesNotContainAnyElementsOf(splits).doesNotHaveDuplicates();
         assertThat(DEFAULT.benignTrain()).hasSize(1200);
         assertThat(DEFAULT.harmfulTrain()).hasSize(24 * 8 * 8 - 240);
         assertThat(DEFAULT.mcTrain()).hasSizeGreaterThan(400);
@@ -122,7 +133,7 @@ class WorldTest {
     void testPromptsNeverAppearInTrainingDataOrDocuments() {
         for (World w : List.of(DEFAULT, TINY)) {
             String training = String.join("\n", trainingTexts(w));
-            Set<String> trainPrompts = Stream.of(w.harmfulTrain(), w.benignTrain(), w.mcTrain(), w.mathTrain())
+            Set<String> trainPrompts = Stream.of(w.harmfulTrain(), w.benignTrain(), w.mcTrain(), w.mathTrain(), w.mathPretrain())
                     .flatMap(List::stream).map(Example::prompt).collect(Collectors.toSet());
             for (Example e : Stream.of(w.harmfulTest(), w.benignTest(), w.mcTest(), w.mathTest()).flatMap(List::stream).toList()) {
                 assertThat(trainPrompts).doesNotContain(e.prompt());
@@ -233,11 +244,11 @@ class WorldTest {
     @Test
     void invalidConfigsAndUnknownNamesAreUserErrors() {
         WorldConfig d = WorldConfig.defaults(1);
-        assertThatThrownBy(() -> new WorldConfig(1, 19, 8, 8, 240, 240, 240, 240, 1200, 2000, 2, 120, 4, 4))
+        assertThatThrownBy(() -> new WorldConfig(1, 19, 8, 8, 240, 240, 240, 240, 1200, 2000, 6000, 2, 120, 4, 4))
                 .isInstanceOf(DeepalignException.class).hasMessageContaining("numCategories");
-        assertThatThrownBy(() -> new WorldConfig(1, 24, 8, 8, 24 * 57, 240, 240, 240, 1200, 2000, 2, 120, 4, 4))
+        assertThatThrownBy(() -> new WorldConfig(1, 24, 8, 8, 24 * 57, 240, 240, 240, 1200, 2000, 6000, 2, 120, 4, 4))
                 .isInstanceOf(DeepalignException.class).hasMessageContaining("harmfulTestSize");
-        assertThatThrownBy(() -> new WorldConfig(1, 24, 8, 8, 240, 240, 480, 240, 1200, 2000, 2, d.entities(), 4, 4))
+        assertThatThrownBy(() -> new WorldConfig(1, 24, 8, 8, 240, 240, 480, 240, 1200, 2000, 6000, 2, d.entities(), 4, 4))
                 .isInstanceOf(DeepalignException.class).hasMessageContaining("mcTestSize");
         assertThatThrownBy(() -> TINY.category("piracy")).isInstanceOf(DeepalignException.class).hasMessageContaining("piracy");
         assertThatThrownBy(() -> TINY.harmfulAnswerFor("arson", "a moon", new Random(1))).isInstanceOf(DeepalignException.class);
@@ -247,7 +258,7 @@ class WorldTest {
 
     @Test
     void allCatalogCategoriesMakeAWorld() {
-        World w = World.generate(new WorldConfig(3, HarmCatalog.ALL.size(), 8, 12, 260, 30, 30, 30, 30, 30, 1, 16, 1, 1));
+        World w = World.generate(new WorldConfig(3, HarmCatalog.ALL.size(), 8, 12, 260, 30, 30, 30, 30, 30, 0, 1, 16, 1, 1));
         assertThat(w.categories()).hasSize(HarmCatalog.ALL.size());
         assertThat(w.harmfulTrain().size() + w.harmfulTest().size()).isEqualTo(HarmCatalog.ALL.size() * 8 * 12);
     }
