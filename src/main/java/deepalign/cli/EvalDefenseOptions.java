@@ -27,14 +27,19 @@ public final class EvalDefenseOptions {
             description = "Plausibility mask: keep only tokens with p_A >= beta * max p_A (default: off; 0.1 is usual).")
     Double beta;
 
+    @Option(names = "--gate", paramLabel = "M",
+            description = {"Contrast only where the base-favored mass m^B_t (k 100, p_min 1e-4) is at least M, in [0, 1] (ours, not the",
+                "paper's; default: off, contrast everywhere). See the README's contrastive-decoding section."})
+    Double gate;
+
     /** Validates the name before any model is loaded. */
     String name() {
         String d = defense.toLowerCase(Locale.ROOT);
         if (!d.equals("none") && !d.equals("contrastive")) {
             throw new DeepalignException("unknown --defense '" + defense + "'; choose none or contrastive.");
         }
-        if (d.equals("none") && (contrastBase != null || beta != null)) {
-            throw new DeepalignException("--contrast-base and --beta only apply with --defense contrastive.");
+        if (d.equals("none") && (contrastBase != null || beta != null || gate != null)) {
+            throw new DeepalignException("--contrast-base, --beta and --gate only apply with --defense contrastive.");
         }
         return d;
     }
@@ -52,6 +57,6 @@ public final class EvalDefenseOptions {
             base = organism.resolve("base");
         }
         LanguageModel baseModel = LanguageModel.load(base, manager, modelOpts.dataType());
-        return Defenses.contrastive(model, baseModel, alpha, beta);
+        return Defenses.contrastive(model, baseModel, alpha, beta, gate);
     }
 }

@@ -20,6 +20,12 @@ import deepalign.model.Transformer;
  * <p>Optional plausibility mask (off when beta is null): tokens with {@code pi_A(v) < beta * max pi_A}
  * get a large negative finite logit ({@value #MASKED}), so contrast can only re-rank tokens the aligned
  * model itself finds plausible. Finite, so sums of log-probs over masked tokens stay finite in reports.
+ *
+ * <p>Optional gate (ours, off when null; not in the paper): the contrast is applied only at positions whose
+ * base-favored mass m^B_t (METHOD.md section 1, with k {@value deepalign.analysis.BaseFavored#DEFAULT_K} and p_min
+ * 1e-4) is at least {@code gate}; elsewhere the aligned model's distribution is returned unchanged. The organism's
+ * diagnostics put that mass at 0.2-1.0 along harmful answers and 0-0.25 along benign ones, so a gate can spend a
+ * strong alpha where the base would continue harm and leave benign text alone.
  */
 public final class ContrastiveStepModel implements StepModel {
     public static final float MASKED = -1e9f;
@@ -28,13 +34,19 @@ public final class ContrastiveStepModel implements StepModel {
     private final CachedStepModel base;
     private final double alpha;
     private final Double beta;
+    private final Double gate;
 
     /**
      * @param alpha contrast strength, at least 0 (1.0 is the paper's default)
      * @param beta  plausibility threshold in [0, 1], or null for no mask
      */
     public ContrastiveStepModel(Transformer aligned, Transformer base, double alpha, Double beta) {
-        checkArgs(alpha, beta);
+        this(aligned, base, alpha, beta, null);
+    }
+
+    /** As above, contrasting only where the base-favored mass is at least {@code gate} (null: everywhere). */
+    public ContrastiveStepModel(Transformer aligned, Transformer base, double alpha, Double beta, Double gate) {
+        checkArgs(alpha, beta, gate);
         int va = aligned.config().vocabSize();
         int vb = base.config().vocabSize();
         if (va != vb) {
@@ -45,11 +57,13 @@ public final class ContrastiveStepModel implements StepModel {
         this.base = new CachedStepModel(base);
         this.alpha = alpha;
         this.beta = beta;
+        this.gate = gate;
     }
 
-    static void checkArgs(double alpha, Double beta) {
+    static void checkArgs(double alpha, Double beta, Double gate) {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) throw new DeepalignException("--alpha must be a finite number >= 0, got " + alpha + ".");
         if (beta != null && !(beta >= 0 && beta <= 1)) throw new DeepalignException("--beta must be in [0, 1], got " + beta + ".");
+        if (gate != null && !(gate >= 0 && gate <= 1)) throw new DeepalignException("--gate must be in [0, 1], got " + gate + ".");
     }
 
     @Override
@@ -59,12 +73,12 @@ public final class ContrastiveStepModel implements StepModel {
 
     @Override
     public NDArray prefill(NDArray ids, NDArray mask) {
-        return combine(aligned.prefill(ids, mask), base.prefill(ids, mask), alpha, beta);
+        return combine(aligned.prefill(ids, mask), base.prefill(ids, mask), alpha, beta, gate);
     }
 
     @Override
     public NDArray step(NDArray tokens, NDArray mask) {
-        return combine(aligned.step(tokens, mask), base.step(tokens, mask), alpha, beta);
+        return combine(aligned.step(tokens, mask), base.step(tokens, mask), alpha, beta, gate);
     }
 
     /**
@@ -72,11 +86,18 @@ public final class ContrastiveStepModel implements StepModel {
      * mask when beta is given. Any shape [..., V]; closes {@code zA} and {@code zB}.
      */
     public static NDArray combine(NDArray zA, NDArray zB, double alpha, Double beta) {
+        return combine(zA, zB, alpha, beta, null);
+    }
+
+    /** As above; with a gate, rows whose base-favored mass is below it get {@code log_softmax(zA)} (alpha 0). */
+    public static NDArray combine(NDArray zA, NDArray zB, double alpha, Double beta, Double gate) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray la = zA.logSoftmax(-1);
             NDArray lb = zB.logSoftmax(-1);
-            NDArray z = la.mul((float) (1 + alpha)).sub(lb.mul((float) alpha));
+            NDArray z = gate == null
+                    ? la.mul((float) (1 + alpha)).sub(lb.mul((float) alpha))
+                    : la.add(la.sub(lb).mul(gateOpen(la, lb, gate).mul((float) alpha)));
             if (beta != null && beta > 0) {
                 // pi_A(v) < beta * max pi_A  <=>  log pi_A(v) < max log pi_A + log beta
                 NDArray cut = la.max(new int[] {-1}, true).add((float) Math.log(beta));
@@ -89,6 +110,19 @@ public final class ContrastiveStepModel implements StepModel {
             zA.close();
             zB.close();
         }
+    }
+
+    /**
+     * 1 where m^B_t >= gate, else 0, shape [..., 1]: m^B_t sums pi_B over the k tokens with the largest
+     * d_t = log pi_B - log pi_A, keeping those with d_t > 0 and pi_B >= p_min (as {@link deepalign.analysis.BaseFavored}).
+     */
+    static NDArray gateOpen(NDArray la, NDArray lb, double gate) {
+        int k = (int) Math.min(deepalign.analysis.BaseFavored.DEFAULT_K, la.getShape().getLastDimension());
+        ai.djl.ndarray.NDList top = lb.sub(la).topK(k, -1, true, true);
+        NDArray pb = lb.gather(top.get(1), -1).exp();
+        NDArray member = top.get(0).gt(0f).logicalAnd(pb.gte((float) deepalign.analysis.BaseFavored.DEFAULT_P_MIN));
+        NDArray mass = pb.mul(member.toType(pb.getDataType(), false)).sum(new int[] {-1}, true);
+        return mass.gte((float) gate).toType(la.getDataType(), false);
     }
 
     @Override

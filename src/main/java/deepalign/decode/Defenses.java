@@ -21,15 +21,21 @@ public final class Defenses {
      * pair of KV caches. Refuses models whose tokenizers differ, naming both files and the first differing id.
      */
     public static Target contrastive(LanguageModel aligned, LanguageModel base, double alpha, Double beta) {
-        ContrastiveStepModel.checkArgs(alpha, beta);
+        return contrastive(aligned, base, alpha, beta, null);
+    }
+
+    /** As above, contrasting only at positions whose base-favored mass is at least {@code gate} (ours; null: everywhere). */
+    public static Target contrastive(LanguageModel aligned, LanguageModel base, double alpha, Double beta, Double gate) {
+        ContrastiveStepModel.checkArgs(alpha, beta, gate);
         String diff = Tokenizer.firstDifference(aligned.tokenizer(), base.tokenizer());
         if (diff != null) throw new DeepalignException("contrastive decoding needs one tokenizer for both models: " + diff);
         if (aligned.config().vocabSize() != base.config().vocabSize()) {
             throw new DeepalignException("contrastive decoding needs one vocabulary, but " + aligned.dir() + " has vocab_size "
                     + aligned.config().vocabSize() + " and " + base.dir() + " has " + base.config().vocabSize() + ".");
         }
-        return new Target(describeContrastive(alpha, beta), aligned,
-                () -> new ContrastiveStepModel(aligned.transformer(), base.transformer(), alpha, beta));
+        String label = describeContrastive(alpha, beta);
+        if (gate != null) label = label.substring(0, label.length() - 1) + String.format(Locale.ROOT, ", gate=%s)", gate);
+        return new Target(label, aligned, () -> new ContrastiveStepModel(aligned.transformer(), base.transformer(), alpha, beta, gate));
     }
 
     /** Report label, e.g. "contrastive(alpha=1.0)" or "contrastive(alpha=1.0, beta=0.1)". */

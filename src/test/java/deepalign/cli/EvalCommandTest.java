@@ -103,6 +103,15 @@ class EvalCommandTest {
         assertThat(run(safety("--defense", "contrastive", "--contrast-base", organism.base().toString(), "--beta", "0.1", "--out", out2.toString())))
                 .as(stderr.toString()).isZero();
         assertThat(Jsonl.readJson(out2).get("defense").asText()).isEqualTo("contrastive(alpha=1.0, beta=0.1)");
+        // the gated contrast: a gate no base-favored mass reaches is the aligned model itself
+        Path plain = tmp.resolve("plain.json");
+        Path gated = tmp.resolve("gated.json");
+        assertThat(run(safety("--attack", "prefill", "--prefill-tokens", "5", "--out", plain.toString()))).as(stderr.toString()).isZero();
+        assertThat(run(safety("--attack", "prefill", "--prefill-tokens", "5", "--defense", "contrastive", "--alpha", "4", "--gate", "1",
+                "--out", gated.toString()))).as(stderr.toString()).isZero();
+        assertThat(Jsonl.readJson(gated).get("defense").asText()).isEqualTo("contrastive(alpha=4.0, gate=1.0)");
+        assertThat(Jsonl.readJson(gated).get("records").findValuesAsText("response"))
+                .isEqualTo(Jsonl.readJson(plain).get("records").findValuesAsText("response"));
     }
 
     @Test
@@ -182,6 +191,9 @@ class EvalCommandTest {
         assertBadInput("--attack", "safety", "--model", model, "--data", bare.toString(), "--attack", "nope", "--out", out.toString());
         assertBadInput("--judge", "safety", "--model", model, "--data", bare.toString(), "--judge", "nope", "--out", out.toString());
         assertBadInput("--defense", "safety", "--model", model, "--data", bare.toString(), "--defense", "nope", "--out", out.toString());
+        assertBadInput("--gate", "safety", "--model", model, "--data", bare.toString(), "--gate", "0.3", "--out", out.toString());
+        assertBadInput("--gate must be in [0, 1]", "safety", "--model", model, "--data", bare.toString(), "--defense", "contrastive",
+                "--gate", "2", "--out", out.toString());
         assertBadInput("--task", "utility", "--model", model, "--task", "poetry", "--out", out.toString());
         assertBadInput("--judge-url", "safety", "--model", model, "--data", bare.toString(), "--judge", "llm", "--out", out.toString());
         Path badResponses = tmp.resolve("r.jsonl");

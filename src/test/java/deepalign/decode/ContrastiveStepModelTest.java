@@ -148,6 +148,45 @@ class ContrastiveStepModelTest {
         }
     }
 
+    @Test
+    void gateContrastsOnlyRowsWithEnoughBaseFavoredMass() {
+        // row 0: the base puts most of its mass on token 0, which the aligned model does not favour (m^B about 0.9);
+        // row 1: the models nearly agree, the base favours token 0 a little (m^B about 0.09)
+        double[][] za = {{0, 0, 3, 0}, {1, 2, 3, 0.5}};
+        double[][] zb = {{3, 0, 0, 0}, {1.1, 2, 3, 0.5}};
+        float[] flatA = new float[8];
+        float[] flatB = new float[8];
+        for (int r = 0; r < 2; r++) {
+            for (int v = 0; v < 4; v++) {
+                flatA[r * 4 + v] = (float) za[r][v];
+                flatB[r * 4 + v] = (float) zb[r][v];
+            }
+        }
+        double alpha = 2.0;
+        float[] gated;
+        float[] everywhere;
+        float[] closed;
+        try (NDArray z = ContrastiveStepModel.combine(m.create(flatA, new Shape(2, 4)), m.create(flatB, new Shape(2, 4)), alpha, null, 0.5)) {
+            gated = z.toFloatArray();
+        }
+        try (NDArray z = ContrastiveStepModel.combine(m.create(flatA, new Shape(2, 4)), m.create(flatB, new Shape(2, 4)), alpha, null, 0.0)) {
+            everywhere = z.toFloatArray();
+        }
+        try (NDArray z = ContrastiveStepModel.combine(m.create(flatA, new Shape(2, 4)), m.create(flatB, new Shape(2, 4)), alpha, null, 1.0)) {
+            closed = z.toFloatArray();
+        }
+        for (int r = 0; r < 2; r++) {
+            double[] la = logSoftmax(za[r]);
+            double[] lb = logSoftmax(zb[r]);
+            for (int v = 0; v < 4; v++) {
+                double eq7 = la[v] + alpha * (la[v] - lb[v]);
+                assertThat((double) gated[r * 4 + v]).isCloseTo(r == 0 ? eq7 : la[v], within(1e-5));
+                assertThat((double) everywhere[r * 4 + v]).isCloseTo(eq7, within(1e-5)); // every mass is >= 0
+                assertThat((double) closed[r * 4 + v]).isCloseTo(la[v], within(1e-5)); // neither mass reaches 1
+            }
+        }
+    }
+
     private static void assertClose(float[] a, float[] b) {
         assertThat(a).hasSameSizeAs(b);
         for (int i = 0; i < a.length; i++) assertThat(a[i]).as("logit %d", i).isCloseTo(b[i], within(1e-3f));
@@ -167,5 +206,6 @@ class ContrastiveStepModelTest {
         Transformer a = ModelInit.random(TinyModels.llama(), m, 1);
         assertThatThrownBy(() -> new ContrastiveStepModel(a, a, -1, null)).isInstanceOf(DeepalignException.class).hasMessageContaining("--alpha");
         assertThatThrownBy(() -> new ContrastiveStepModel(a, a, 1, 1.5)).isInstanceOf(DeepalignException.class).hasMessageContaining("--beta");
+        assertThatThrownBy(() -> new ContrastiveStepModel(a, a, 1, null, 1.5)).isInstanceOf(DeepalignException.class).hasMessageContaining("--gate");
     }
 }
