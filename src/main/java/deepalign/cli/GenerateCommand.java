@@ -71,8 +71,13 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Optional plausibility mask: keep tokens with p_aligned >= B * max p_aligned (off by default; 0.1 is usual).")
     Double beta;
 
+    @Option(names = "--gate", paramLabel = "M",
+            description = "With --contrast-base: contrast only where the base-favored mass is at least M, in [0, 1] (ours; off by default).")
+    Double gate;
+
     @Override
     public Integer call() {
+        if (contrastBase == null && gate != null) throw new deepalign.DeepalignException("--gate only applies with --contrast-base.");
         GenerationConfig cfg = generationConfig();
         try (NDManager manager = NDManager.newBaseManager();
                 LanguageModel lm = modelOptions.load(manager)) {
@@ -81,7 +86,7 @@ public final class GenerateCommand implements Callable<Integer> {
             Supplier<StepModel> steps = steps(lm);
             if (contrastBase != null) {
                 LanguageModel base = LanguageModel.load(contrastBase, manager, modelOptions.dataType());
-                steps = deepalign.decode.Defenses.contrastive(lm, base, alpha, beta).steps();
+                steps = deepalign.decode.Defenses.contrastive(lm, base, alpha, beta, gate).steps();
             }
             Generator gen = new Generator(steps, lm.eosIds(), lm.padId(), lm::decode);
             Generator.Generation g = gen.generate(List.of(ids), cfg).get(0);

@@ -32,6 +32,11 @@ class GenerateContrastiveTest {
         assertThat(other.exit()).as(other.err()).isZero();
         assertThat(self.out()).isEqualTo(plain.out());
         assertThat(other.out()).isNotEqualTo(plain.out());
+        // a gate at 0 contrasts everywhere (Eq. 7 up to rounding); a gate alone, without a base, is bad input
+        Cli.Result open = Cli.run(concat(common, "--contrast-base", b.toString(), "--alpha", "3", "--gate", "0"));
+        assertThat(open.exit()).as(open.err()).isZero();
+        assertThat(open.out()).isEqualTo(other.out());
+        ModelCommandsTest.assertBadInput(Cli.run(concat(common, "--gate", "0.3")), "--gate only applies with --contrast-base");
     }
 
     private static String[] concat(String[] a, String... b) {
