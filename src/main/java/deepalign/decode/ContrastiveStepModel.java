@@ -23,9 +23,10 @@ import deepalign.model.Transformer;
  *
  * <p>Optional gate (ours, off when null; not in the paper): the contrast is applied only at positions whose
  * base-favored mass m^B_t (METHOD.md section 1, with k {@value deepalign.analysis.BaseFavored#DEFAULT_K} and p_min
- * 1e-4) is at least {@code gate}; elsewhere the aligned model's distribution is returned unchanged. The organism's
- * diagnostics put that mass at 0.2-1.0 along harmful answers and 0-0.25 along benign ones, so a gate can spend a
- * strong alpha where the base would continue harm and leave benign text alone.
+ * 1e-4) is at least {@code gate}; elsewhere the aligned model's distribution is returned unchanged. The idea: the
+ * organism's mean mass is 0.2-1.0 along harmful answers and 0-0.25 along benign ones, so a gate might spend a strong
+ * alpha where the base would continue harm and spare benign text. Measured, it does not: past the first tokens of a
+ * harmful answer the gate opens at under a third of positions, against a sixth of benign ones (README).
  */
 public final class ContrastiveStepModel implements StepModel {
     public static final float MASKED = -1e9f;
