@@ -28,8 +28,8 @@ public final class EvalDefenseOptions {
     Double beta;
 
     @Option(names = "--gate", paramLabel = "M",
-            description = {"Contrast only where the base-favored mass m^B_t (k 100, p_min 1e-4) is at least M, in [0, 1] (ours, not the",
-                "paper's; default: off, contrast everywhere). See the README's contrastive-decoding section."})
+            description = {"Contrast only where the base-favored mass m^B_t (k 100, p_min 1e-4) is at least M, in [0, 1].",
+                "Ours, not the paper's; default: off (contrast everywhere). Measured on the organism: README, contrastive decoding."})
     Double gate;
 
     /** Validates the name before any model is loaded. */
