@@ -22,7 +22,7 @@ public final class TrainDataOptions {
     @Option(names = "--harmful", paramLabel = "FILE", description = "Harmful prompts (JSONL). Default: the organism's harmful_train.jsonl.")
     Path harmful;
 
-    @Option(names = "--utility", paramLabel = "FILE", description = "Benign prompts with responses (JSONL). Default: the organism's benign_train.jsonl.")
+    @Option(names = "--utility", paramLabel = "FILE", description = "Benign prompts with responses (JSONL). Default: the organism's utility_train.jsonl (benign_train and its fact documents as chats).")
     Path utility;
 
     @Option(names = "--harmful-responses", defaultValue = "base", paramLabel = "SRC",
@@ -88,7 +88,7 @@ public final class TrainDataOptions {
     Path utilityFile() {
         if (utility != null) return utility;
         if (!usesOrganism()) throw new DeepalignException("pass --utility FILE: the organism's data only fits the organism's models");
-        return organism().data("benign_train");
+        return organism().utilityTrain();
     }
 
     int epochs() {

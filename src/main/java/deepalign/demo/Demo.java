@@ -26,6 +26,7 @@ import deepalign.model.GenerationConfig;
 import deepalign.model.LanguageModel;
 import deepalign.organism.Organism;
 import deepalign.organism.Organisms;
+import deepalign.organism.World;
 import deepalign.report.JsonOut;
 import deepalign.train.Baselines;
 import deepalign.train.CompletionConfig;
@@ -82,7 +83,8 @@ public final class Demo {
         List<Example> mc = first(Jsonl.readExamples(org.data("utility_mc_test")), cfg.testLimit());
         List<Example> math = first(Jsonl.readExamples(org.data("utility_math_test")), cfg.testLimit());
         Path harmfulTrain = trainSplit(org, "harmful_train");
-        Path benignTrain = trainSplit(org, "benign_train");
+        org.utilityTrain(); // older organism builds lack the file
+        Path benignTrain = trainSplit(org, World.UTILITY_TRAIN);
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(GEN_BATCH);
 
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -15,4 +15,16 @@ public record Organism(Path dir, OrganismConfig config, OrganismCard card) {
     public Path data(String split) {
         return dir.resolve("data").resolve(split + ".jsonl");
     }
+
+    /**
+     * DIR/data/utility_train.jsonl (see {@link World#utilityTrain}), the utility set of completion training and its
+     * baselines on the organism; written from the organism's world when an older build lacks it.
+     */
+    public Path utilityTrain() {
+        Path file = data(World.UTILITY_TRAIN);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            deepalign.data.Jsonl.writeExamples(file, World.generate(config.world()).utilityTrain());
+        }
+        return file;
+    }
 }

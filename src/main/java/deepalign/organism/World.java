@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -94,6 +95,26 @@ public final class World {
     public List<Example> mcTest() { return mcTest; }
     public List<Example> mathTrain() { return mathTrain; }
     public List<Example> mathTest() { return mathTest; }
+    /**
+     * The organism's utility set for completion training and its baselines: benign_train plus every fact document as a
+     * chat (its first three words as the prompt, the rest as the answer). Distillation on utility examples keeps what they
+     * exercise; without the documents, facts the base read only there drifted (README: seed 4 lost 6.3 points of mc).
+     */
+    public List<Example> utilityTrain() {
+        List<Example> out = new ArrayList<>(benignTrain);
+        int n = 0;
+        for (String doc : factDocuments) {
+            String[] words = doc.split(" ");
+            String prompt = String.join(" ", Arrays.copyOfRange(words, 0, DOC_PROMPT_WORDS));
+            String answer = String.join(" ", Arrays.copyOfRange(words, DOC_PROMPT_WORDS, words.length));
+            out.add(new Example("fact-doc-" + (++n), prompt, answer, null, "document", false, List.of(), null, null));
+        }
+        return out;
+    }
+
+    /** Words of a fact document that become the prompt of its chat in {@link #utilityTrain}. */
+    static final int DOC_PROMPT_WORDS = 3;
+
     /** Math problems only the base's pretraining corpus holds: never in an alignment, training or test split. */
     public List<Example> mathPretrain() { return mathPretrain; }
     /** Pretraining documents stating every fact of the fact base. */
@@ -140,6 +161,9 @@ public final class World {
         return HarmfulWriter.answer(r.category(), r.verb(), r.object(), rng).text();
     }
 
+    /** The split name of {@link #utilityTrain}. */
+    public static final String UTILITY_TRAIN = "utility_train";
+
     /** Writes every split as JSONL (one Example per line, null and empty fields omitted) into {@code dataDir}. */
     public void writeSplits(Path dataDir) {
         ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
@@ -153,6 +177,7 @@ public final class World {
         files.put("math_train.jsonl", mathTrain);
         files.put("utility_math_test.jsonl", mathTest);
         if (!mathPretrain.isEmpty()) files.put("math_pretrain.jsonl", mathPretrain);
+        files.put(UTILITY_TRAIN + ".jsonl", utilityTrain());
         for (var e : files.entrySet()) {
             Path file = dataDir.resolve(e.getKey());
             try {

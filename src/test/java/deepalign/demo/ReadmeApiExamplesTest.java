@@ -56,7 +56,7 @@ class ReadmeApiExamplesTest {
             assertThat(rates.n()).isEqualTo(8);
         }
         // --- README: run targeted completion training ---
-        CompletionConfig cfg = CompletionConfig.organismRecipe(org.base(), org.aligned(), org.data("harmful_train"), org.data("benign_train"),
+        CompletionConfig cfg = CompletionConfig.organismRecipe(org.base(), org.aligned(), org.data("harmful_train"), org.utilityTrain(),
                         tmp.resolve("completion"))
                 .withSchedule(1, 1e-4, 16); // README: the organism schedule as is; one short epoch keeps the test fast
         CompletionTrainer.Result result = CompletionTrainer.train(cfg);

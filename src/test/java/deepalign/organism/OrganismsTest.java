@@ -29,4 +29,17 @@ class OrganismsTest {
         Files.writeString(tmp.resolve("organism.json"), "{\"config\": {\"size\": 3}}");
         assertThat(Organisms.currentAt(tmp, want)).isNull();
     }
+
+    @Test
+    void anOlderBuildGetsItsUtilitySetWrittenFromItsWorld() throws Exception {
+        OrganismConfig cfg = OrganismConfig.forSize("tiny", 3);
+        Organism org = new Organism(tmp, cfg, null);
+        Path file = org.utilityTrain();
+        assertThat(file).isEqualTo(tmp.resolve("data/utility_train.jsonl"));
+        assertThat(deepalign.data.Jsonl.readExamples(file)).isEqualTo(World.generate(cfg.world()).utilityTrain());
+        // an existing file is kept as it is
+        Files.writeString(file, "{\"id\":\"x\",\"prompt\":\"p\",\"response\":\"r\"}\n");
+        assertThat(org.utilityTrain()).isEqualTo(file);
+        assertThat(Files.readAllLines(file)).hasSize(1);
+    }
 }

@@ -212,12 +212,30 @@ class WorldTest {
     }
 
     @Test
+    void utilitySetIsBenignTrainThenEveryFactDocumentAsAChat() {
+        List<Example> u = DEFAULT.utilityTrain();
+        assertThat(u).hasSize(DEFAULT.benignTrain().size() + DEFAULT.factDocuments().size());
+        assertThat(u.subList(0, DEFAULT.benignTrain().size())).isEqualTo(DEFAULT.benignTrain());
+        List<Example> docs = u.subList(DEFAULT.benignTrain().size(), u.size());
+        for (int i = 0; i < docs.size(); i++) {
+            Example d = docs.get(i);
+            assertThat(d.prompt().split(" ")).hasSize(World.DOC_PROMPT_WORDS);
+            assertThat(d.prompt() + " " + d.response()).isEqualTo(DEFAULT.factDocuments().get(i));
+            assertThat(d.harmful()).isFalse();
+            assertThat(d.category()).isEqualTo("document");
+        }
+        assertThat(World.generate(WorldConfig.defaults(7)).utilityTrain()).isEqualTo(u);
+    }
+
+    @Test
     void writesJsonlThatReadsBackAsTheSameExamples(@TempDir Path dir) throws Exception {
         TINY.writeSplits(dir);
         ObjectMapper json = new ObjectMapper();
         Map<String, List<Example>> expected = Map.of("harmful_train.jsonl", TINY.harmfulTrain(), "harmful_test.jsonl", TINY.harmfulTest(),
                 "benign_train.jsonl", TINY.benignTrain(), "benign_test.jsonl", TINY.benignTest(), "mc_train.jsonl", TINY.mcTrain(),
                 "utility_mc_test.jsonl", TINY.mcTest(), "math_train.jsonl", TINY.mathTrain(), "utility_math_test.jsonl", TINY.mathTest());
+        expected = new java.util.HashMap<>(expected);
+        expected.put("utility_train.jsonl", TINY.utilityTrain());
         for (var e : expected.entrySet()) {
             List<String> lines = Files.readAllLines(dir.resolve(e.getKey()));
             List<Example> read = new ArrayList<>();
