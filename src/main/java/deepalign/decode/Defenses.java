@@ -33,14 +33,15 @@ public final class Defenses {
             throw new DeepalignException("contrastive decoding needs one vocabulary, but " + aligned.dir() + " has vocab_size "
                     + aligned.config().vocabSize() + " and " + base.dir() + " has " + base.config().vocabSize() + ".");
         }
-        String label = describeContrastive(alpha, beta);
-        if (gate != null) label = label.substring(0, label.length() - 1) + String.format(Locale.ROOT, ", gate=%s)", gate);
-        return new Target(label, aligned, () -> new ContrastiveStepModel(aligned.transformer(), base.transformer(), alpha, beta, gate));
+        return new Target(describeContrastive(alpha, beta, gate), aligned,
+                () -> new ContrastiveStepModel(aligned.transformer(), base.transformer(), alpha, beta, gate));
     }
 
-    /** Report label, e.g. "contrastive(alpha=1.0)" or "contrastive(alpha=1.0, beta=0.1)". */
-    public static String describeContrastive(double alpha, Double beta) {
-        String a = String.format(Locale.ROOT, "alpha=%s", alpha);
-        return beta == null ? "contrastive(" + a + ")" : String.format(Locale.ROOT, "contrastive(%s, beta=%s)", a, beta);
+    /** Report label, e.g. "contrastive(alpha=1.0)", "contrastive(alpha=1.0, beta=0.1)" or "contrastive(alpha=4.0, gate=0.3)". */
+    public static String describeContrastive(double alpha, Double beta, Double gate) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "contrastive(alpha=%s", alpha));
+        if (beta != null) s.append(String.format(Locale.ROOT, ", beta=%s", beta));
+        if (gate != null) s.append(String.format(Locale.ROOT, ", gate=%s", gate));
+        return s.append(')').toString();
     }
 }

@@ -26,7 +26,6 @@ import deepalign.model.GenerationConfig;
 import deepalign.model.LanguageModel;
 import deepalign.organism.Organism;
 import deepalign.organism.Organisms;
-import deepalign.organism.World;
 import deepalign.report.JsonOut;
 import deepalign.train.Baselines;
 import deepalign.train.CompletionConfig;
@@ -82,9 +81,8 @@ public final class Demo {
         List<Example> benign = first(Jsonl.readExamples(org.data("benign_test")), cfg.testLimit());
         List<Example> mc = first(Jsonl.readExamples(org.data("utility_mc_test")), cfg.testLimit());
         List<Example> math = first(Jsonl.readExamples(org.data("utility_math_test")), cfg.testLimit());
-        Path harmfulTrain = trainSplit(org, "harmful_train");
-        org.utilityTrain(); // older organism builds lack the file
-        Path benignTrain = trainSplit(org, World.UTILITY_TRAIN);
+        Path harmfulTrain = trainSplit(org.data("harmful_train"));
+        Path utilityTrain = trainSplit(org.utilityTrain());
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(GEN_BATCH);
 
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -124,7 +122,7 @@ public final class Demo {
             stage("contrastive", t);
 
             t = System.nanoTime();
-            CompletionConfig cc = CompletionConfig.organismRecipe(org.base(), org.aligned(), harmfulTrain, benignTrain, cfg.out().resolve("train/completion"))
+            CompletionConfig cc = CompletionConfig.organismRecipe(org.base(), org.aligned(), harmfulTrain, utilityTrain, cfg.out().resolve("train/completion"))
                     .withSchedule(cfg.completionEpochs(), cfg.completionLr(), CompletionConfig.ORGANISM_BATCH)
                     .withRun(cfg.seed(), 0, 0.4);
             line(String.format("repair: targeted completion training (the organism's teacher: lambda %.1f harmful, %.1f utility)",
@@ -153,7 +151,7 @@ public final class Demo {
             line("baselines: sft-refusal and augment (same data and budget)");
             for (String method : List.of("sft_refusal", "augment")) {
                 Baselines.Config bc = new Baselines.Config(org.aligned(), org.base(), cfg.out().resolve("train/" + method),
-                        TrainingData.Config.defaults(harmfulTrain, benignTrain), null, cfg.completionEpochs(),
+                        TrainingData.Config.defaults(harmfulTrain, utilityTrain), null, cfg.completionEpochs(),
                         cfg.completionLr(), CompletionConfig.ORGANISM_BATCH, 0.4, cfg.seed());
                 Baselines.Result br = method.equals("augment") ? Baselines.augment(bc) : Baselines.sftRefusal(bc);
                 try (NDManager bm = NDManager.newBaseManager()) {
@@ -223,11 +221,11 @@ public final class Demo {
         return limit > 0 && limit < all.size() ? all.subList(0, limit) : all;
     }
 
-    /** A training split, cut to cfg.trainLimit examples into DIR/data when a limit is set. */
-    private Path trainSplit(Organism org, String split) {
-        List<Example> all = Jsonl.readExamples(org.data(split));
-        if (cfg.trainLimit() <= 0 || cfg.trainLimit() >= all.size()) return org.data(split);
-        Path cut = cfg.out().resolve("data").resolve(split + ".jsonl");
+    /** A training split file, cut to cfg.trainLimit examples into DIR/data (same file name) when a limit is set. */
+    private Path trainSplit(Path file) {
+        List<Example> all = Jsonl.readExamples(file);
+        if (cfg.trainLimit() <= 0 || cfg.trainLimit() >= all.size()) return file;
+        Path cut = cfg.out().resolve("data").resolve(file.getFileName().toString());
         Jsonl.writeExamples(cut, all.subList(0, cfg.trainLimit()));
         return cut;
     }
