@@ -106,8 +106,7 @@ public final class GcgAttack implements Attack {
             GcgLayout layout, GcgObjective objective, long t0) {
         LanguageModel model = target.model();
         Random rng = new Random(cfg.seed() * 1_000_003L + index);
-        int[] suffix = new int[cfg.suffixLength()];
-        Arrays.fill(suffix, vocab.initToken(model.tokenizer(), cfg.init()));
+        int[] suffix = initialSuffix(ex, vocab, model.tokenizer());
 
         List<Double> losses = new ArrayList<>();
         int[] best = suffix;
@@ -156,6 +155,26 @@ public final class GcgAttack implements Attack {
         Attempt attempt = new Attempt(ex, text, fin.response(), fin.result(), "steps=" + steps);
         return new GcgResult(attempt, text, fin.suffix(), ex.target(), losses, steps, checks, retokenizes, objective.targetProbs(fin.suffix()),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The suffix a search starts from: the init token repeated or, with a warm start, the allowed tokens of the
+     * prompt's target string or harmful response, cut to the suffix length and padded with the init token.
+     */
+    int[] initialSuffix(Example ex, GcgVocab vocab, Tokenizer tok) {
+        int[] suffix = new int[cfg.suffixLength()];
+        Arrays.fill(suffix, vocab.initToken(tok, cfg.init()));
+        if (cfg.warmStart().equals("none")) return suffix;
+        String text = cfg.warmStart().equals("target") ? ex.target() : ex.response();
+        if (text == null || text.isBlank()) {
+            throw new DeepalignException("prompt " + ex.id() + " has no " + cfg.warmStart() + " to warm-start GCG from");
+        }
+        int n = 0;
+        for (int id : tok.encode(text)) {
+            if (n == suffix.length) break;
+            if (vocab.allowed(id)) suffix[n++] = id;
+        }
+        return suffix;
     }
 
     private Check check(Target target, GcgLayout layout, int[] suffix, Example ex, Judge judge, GenerationConfig gen) {

@@ -1,6 +1,7 @@
 package deepalign.attack;
 
 import deepalign.DeepalignException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,13 +23,20 @@ import java.util.Locale;
  *                     weighted mean). 1 is Zou et al.'s plain mean. An aligned model decides to refuse at the
  *                     first response token, and a plain mean can fall by fitting the later target tokens while
  *                     the refusal still wins that first token (measured on the organism, see the README)
+ * @param warmStart    what the suffix starts as: {@code none} (the init token repeated, Zou et al.), {@code target}
+ *                     (the prompt's target string) or {@code response} (the prompt's harmful response), cut to the
+ *                     suffix length and padded with the init token. Tests how far a suffix that already carries the
+ *                     answer gets, and gives the search a start where the refusal is weaker (README, GCG)
  */
 public record GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed,
-        double firstWeight) {
+        double firstWeight, String warmStart) {
 
-    /** Zou et al.'s plain mean over the target tokens (first-token weight 1). */
+    /** The warm starts {@link GcgAttack} knows. */
+    public static final List<String> WARM_STARTS = List.of("none", "target", "response");
+
+    /** Zou et al.'s plain mean over the target tokens (first-token weight 1), no warm start. */
     public GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed) {
-        this(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, 1.0);
+        this(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, 1.0, "none");
     }
 
     public GcgConfig {
@@ -40,6 +48,9 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
         check(scoreBatch >= 1, "score batch must be at least 1, got " + scoreBatch);
         check(firstWeight > 0 && Double.isFinite(firstWeight), "first-token weight must be a positive number, got " + firstWeight);
         if (init == null || init.isBlank()) init = "!";
+        if (warmStart == null || warmStart.isBlank()) warmStart = "none";
+        warmStart = warmStart.toLowerCase(Locale.ROOT);
+        check(WARM_STARTS.contains(warmStart), "warm start must be one of " + String.join(", ", WARM_STARTS) + ", got " + warmStart);
     }
 
     /**
@@ -58,7 +69,7 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
     }
 
     /**
-     * "gcg", "gcg:paper" or "gcg:steps=100,topk=128,candidates=256,length=20,eval-every=5,batch=64,init=the,seed=1,first-weight=5"
+     * "gcg", "gcg:paper" or "gcg:steps=100,topk=128,candidates=256,length=20,eval-every=5,batch=64,init=the,seed=1,first-weight=5,warm-start=target"
      * (a preset name may come first: "gcg:paper,steps=50"). The prefix "gcg" is optional.
      */
     public static GcgConfig parse(String spec) {
@@ -70,11 +81,11 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
             String p = part.trim();
             if (p.isEmpty()) continue;
             if (p.equalsIgnoreCase("paper")) {
-                c = paper().withSeed(c.seed).withFirstWeight(c.firstWeight);
+                c = paper().withSeed(c.seed).withFirstWeight(c.firstWeight).withWarmStart(c.warmStart);
                 continue;
             }
             if (p.equalsIgnoreCase("organism")) {
-                c = organism().withSeed(c.seed).withFirstWeight(c.firstWeight);
+                c = organism().withSeed(c.seed).withFirstWeight(c.firstWeight).withWarmStart(c.warmStart);
                 continue;
             }
             int eq = p.indexOf('=');
@@ -91,27 +102,32 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
                 case "init" -> c.with(c.suffixLength, c.topK, c.candidates, c.steps, c.evalEvery, c.scoreBatch, value);
                 case "seed" -> c.withSeed(num(key, value));
                 case "first-weight" -> c.withFirstWeight(real(key, value));
+                case "warm-start" -> c.withWarmStart(value);
                 default -> throw new DeepalignException("unknown GCG option '" + key + "' in '" + spec
-                        + "'; use length, topk, candidates, steps, eval-every, batch, init, seed or first-weight");
+                        + "'; use length, topk, candidates, steps, eval-every, batch, init, seed, first-weight or warm-start");
             };
         }
         return c;
     }
 
     public GcgConfig withSeed(long s) {
-        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, s, firstWeight);
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, s, firstWeight, warmStart);
     }
 
     public GcgConfig withSteps(int n) {
-        return new GcgConfig(suffixLength, topK, candidates, n, evalEvery, scoreBatch, init, seed, firstWeight);
+        return new GcgConfig(suffixLength, topK, candidates, n, evalEvery, scoreBatch, init, seed, firstWeight, warmStart);
     }
 
     public GcgConfig withFirstWeight(double w) {
-        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, w);
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, w, warmStart);
+    }
+
+    public GcgConfig withWarmStart(String start) {
+        return new GcgConfig(suffixLength, topK, candidates, steps, evalEvery, scoreBatch, init, seed, firstWeight, start);
     }
 
     private GcgConfig with(int length, int k, int cands, int nSteps, int every, int batch, String initToken) {
-        return new GcgConfig(length, k, cands, nSteps, every, batch, initToken, seed, firstWeight);
+        return new GcgConfig(length, k, cands, nSteps, every, batch, initToken, seed, firstWeight, warmStart);
     }
 
     private static double real(String key, String value) {

@@ -95,7 +95,7 @@ public final class EvalSafetyCommand implements Callable<Integer> {
             return new PrefillAttack(c.prefillTokens);
         });
         ATTACKS.put("decoding", c -> new DecodingExploitAttack(c.grid(), c.samples));
-        ATTACKS.put("gcg", c -> deepalign.attack.GcgAttack.defaults()); // organism preset; `attack gcg --config` tunes it
+        ATTACKS.put("gcg", c -> deepalign.attack.GcgAttack.defaults()); // organism preset; `attack gcg` exposes every knob
     }
 
     Attack createAttack() {

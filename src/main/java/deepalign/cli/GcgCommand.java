@@ -91,6 +91,11 @@ public final class GcgCommand implements Callable<Integer> {
             description = "Weight of the first target token in the target loss, the rest weigh 1 (overrides the preset; 1 = Zou et al.'s mean).")
     Double firstWeight;
 
+    @Option(names = "--warm-start", paramLabel = "FROM",
+            description = "What the suffix starts as: none (the init token repeated; the preset's), target (the prompt's target "
+                    + "string) or response (its harmful response), cut to the suffix length.")
+    String warmStart;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of candidate sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -154,7 +159,8 @@ public final class GcgCommand implements Callable<Integer> {
                 scoreBatch != null ? scoreBatch : base.scoreBatch(),
                 init != null ? init : base.init(),
                 seed,
-                firstWeight != null ? firstWeight : base.firstWeight());
+                firstWeight != null ? firstWeight : base.firstWeight(),
+                warmStart != null ? warmStart : base.warmStart());
     }
 
     /** The organism folder a model belongs to (its parent holds organism.json), or null. */

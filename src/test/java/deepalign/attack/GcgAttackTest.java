@@ -206,6 +206,27 @@ class GcgAttackTest {
         assertThat(cands.stream().map(Arrays::toString).distinct().count()).isEqualTo(cands.size());
     }
 
+    @Test
+    void warmStartsFromTheTargetOrTheResponse() {
+        LanguageModel lm = tinyModel(DataType.FLOAT32);
+        GcgVocab vocab = GcgVocab.of(lm);
+        Example ex = new Example("p1", "w3 w4", "w20 w21 w22 w23 w24 w25 w26", null, null, true, null, null, "w10 w11 w12");
+        GcgConfig cfg = new GcgConfig(5, 8, 16, 1, 0, 16, "w0", 0);
+        int w0 = tok.tokenToId("w0").orElseThrow();
+        assertThat(new GcgAttack(cfg).initialSuffix(ex, vocab, tok)).containsExactly(w0, w0, w0, w0, w0);
+        // the target is shorter than the suffix: padded with the init token
+        assertThat(new GcgAttack(cfg.withWarmStart("target")).initialSuffix(ex, vocab, tok))
+                .containsExactly(tok.tokenToId("w10").orElseThrow(), tok.tokenToId("w11").orElseThrow(), tok.tokenToId("w12").orElseThrow(), w0, w0);
+        // the response is longer: cut to the suffix length
+        assertThat(new GcgAttack(cfg.withWarmStart("RESPONSE")).initialSuffix(ex, vocab, tok)).containsExactly(tok.encode("w20 w21 w22 w23 w24"));
+        Example noResponse = new Example("p2", "w3", null, null, null, true, null, null, "w10");
+        assertThatThrownBy(() -> new GcgAttack(cfg.withWarmStart("response")).initialSuffix(noResponse, vocab, tok))
+                .isInstanceOf(DeepalignException.class).hasMessageContaining("p2").hasMessageContaining("response");
+        assertThat(GcgConfig.parse("gcg:warm-start=target,paper").warmStart()).isEqualTo("target");
+        assertThat(GcgConfig.organism().warmStart()).isEqualTo("none");
+        assertThatThrownBy(() -> GcgConfig.parse("gcg:warm-start=answer")).isInstanceOf(DeepalignException.class).hasMessageContaining("answer");
+    }
+
     /** Same seed, same suffixes; another seed, another search. Float64 keeps CPU thread scheduling out of the comparison. */
     @Test
     void runsAreSeeded() {

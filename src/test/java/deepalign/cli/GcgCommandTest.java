@@ -57,6 +57,8 @@ class GcgCommandTest {
         assertThat(c.config()).isEqualTo(GcgConfig.paper().withSteps(9).withSeed(3));
         new CommandLine(c = new GcgCommand()).parseArgs("--first-weight", "4", "--out", "x");
         assertThat(c.config()).isEqualTo(GcgConfig.organism().withFirstWeight(4));
+        new CommandLine(c = new GcgCommand()).parseArgs("--warm-start", "target", "--out", "x");
+        assertThat(c.config()).isEqualTo(GcgConfig.organism().withWarmStart("target"));
         new CommandLine(c = new GcgCommand()).parseArgs("--out", "x");
         assertThat(c.config()).isEqualTo(GcgConfig.organism());
     }
