@@ -29,7 +29,8 @@ import java.util.Set;
  * <p>The loss is the target model's own (white-box); success is judged on what {@link Target#generator}
  * produces, so a decoding-time defense is attacked as deployed. A run stops early when a judged greedy
  * generation is harmful; generations are judged every {@code evalEvery} steps, whenever the target becomes
- * the greedy continuation, and at the end (with the lowest-loss suffix seen).
+ * the greedy continuation, and at the end (with the lowest-loss suffix seen); a warm start also before the
+ * first step.
  */
 public final class GcgAttack implements Attack {
     private final GcgConfig cfg;
@@ -115,7 +116,12 @@ public final class GcgAttack implements Attack {
         Check success = null;
         int checks = 0;
         int steps = 0;
-        for (int step = 0; step < cfg.steps(); step++) {
+        if (!cfg.warmStart().equals("none")) { // a warm start may break the prompt already: judge it before searching
+            last = check(target, layout, suffix, ex, judge, gen);
+            checks++;
+            if (last.harmful()) success = last;
+        }
+        for (int step = 0; success == null && step < cfg.steps(); step++) {
             GcgObjective.Gradient g = objective.gradient(suffix);
             if (step == 0) {
                 losses.add(g.loss());

@@ -222,6 +222,26 @@ class GcgAttackTest {
         Example noResponse = new Example("p2", "w3", null, null, null, true, null, null, "w10");
         assertThatThrownBy(() -> new GcgAttack(cfg.withWarmStart("response")).initialSuffix(noResponse, vocab, tok))
                 .isInstanceOf(DeepalignException.class).hasMessageContaining("p2").hasMessageContaining("response");
+        // a warm start that already breaks the prompt is a success before the first step
+        Judge always = new Judge() {
+            public String name() {
+                return "always";
+            }
+
+            public JudgeResult judge(JudgeRequest r) {
+                return JudgeResult.of(Verdict.HARMFUL);
+            }
+        };
+        GcgResult r = new GcgAttack(cfg.withWarmStart("target")).optimize(Target.of("t", lm), List.of(ex), always, GenerationConfig.greedy(4)).get(0);
+        assertThat(r.steps()).isZero();
+        assertThat(r.checks()).isEqualTo(1);
+        assertThat(r.success()).isTrue();
+        assertThat(r.suffixIds()).containsExactly(new GcgAttack(cfg.withWarmStart("target")).initialSuffix(ex, vocab, tok));
+        assertThat(r.losses()).hasSize(1);
+        // the plain start is not judged before searching: one step, then the final check
+        GcgResult plain = new GcgAttack(cfg).optimize(Target.of("t", lm), List.of(ex), always, GenerationConfig.greedy(4)).get(0);
+        assertThat(plain.steps()).isEqualTo(1);
+        assertThat(plain.checks()).isEqualTo(1);
         assertThat(GcgConfig.parse("gcg:warm-start=target,paper").warmStart()).isEqualTo("target");
         assertThat(GcgConfig.organism().warmStart()).isEqualTo("none");
         assertThatThrownBy(() -> GcgConfig.parse("gcg:warm-start=answer")).isInstanceOf(DeepalignException.class).hasMessageContaining("answer");
