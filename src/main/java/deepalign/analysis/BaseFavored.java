@@ -78,6 +78,18 @@ public final class BaseFavored {
         }
     }
 
+    /**
+     * The base mass m^B_t of B_t for every row, kept on the device (decoding's hot path needs no host copy):
+     * log-probabilities [..., V] of the base and the aligned model in, masses [..., 1] out.
+     */
+    public static NDArray baseMass(NDArray logB, NDArray logA, int k, double pMin) {
+        int kk = (int) Math.min(k, logB.getShape().getLastDimension());
+        NDList top = logB.sub(logA).topK(kk, -1, true, true);
+        NDArray pb = logB.gather(top.get(1), -1).exp();
+        NDArray member = top.get(0).gt(0f).logicalAnd(pb.gte((float) pMin));
+        return pb.mul(member.toType(pb.getDataType(), false)).sum(new int[] {-1}, true);
+    }
+
     private static List<PositionSet> sets(NDArray baseLogits, NDArray alignedLogits, int kk, double pMin, long v) {
         NDArray logB = baseLogits.reshape(-1, v).logSoftmax(-1);
         NDArray logA = alignedLogits.reshape(-1, v).logSoftmax(-1);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDScope;
 import deepalign.DeepalignException;
+import deepalign.analysis.BaseFavored;
 import deepalign.model.CachedStepModel;
 import deepalign.model.StepModel;
 import deepalign.model.Transformer;
@@ -22,7 +23,7 @@ import deepalign.model.Transformer;
  * model itself finds plausible. Finite, so sums of log-probs over masked tokens stay finite in reports.
  *
  * <p>Optional gate (ours, off when null; not in the paper): the contrast is applied only at positions whose
- * base-favored mass m^B_t (METHOD.md section 1, with k {@value deepalign.analysis.BaseFavored#DEFAULT_K} and p_min
+ * base-favored mass m^B_t (METHOD.md section 1, with k {@value BaseFavored#DEFAULT_K} and p_min
  * 1e-4) is at least {@code gate}; elsewhere the aligned model's distribution is returned unchanged. The idea: the
  * organism's mean mass is 0.2-1.0 along harmful answers and 0-0.25 along benign ones, so a gate might spend a strong
  * alpha where the base would continue harm and spare benign text. Measured, it does not: past the first tokens of a
@@ -113,16 +114,9 @@ public final class ContrastiveStepModel implements StepModel {
         }
     }
 
-    /**
-     * 1 where m^B_t >= gate, else 0, shape [..., 1]: m^B_t sums pi_B over the k tokens with the largest
-     * d_t = log pi_B - log pi_A, keeping those with d_t > 0 and pi_B >= p_min (as {@link deepalign.analysis.BaseFavored}).
-     */
+    /** 1 where the base-favored mass m^B_t ({@link BaseFavored#baseMass}, default k and p_min) is at least the gate, else 0; [..., 1]. */
     static NDArray gateOpen(NDArray la, NDArray lb, double gate) {
-        int k = (int) Math.min(deepalign.analysis.BaseFavored.DEFAULT_K, la.getShape().getLastDimension());
-        ai.djl.ndarray.NDList top = lb.sub(la).topK(k, -1, true, true);
-        NDArray pb = lb.gather(top.get(1), -1).exp();
-        NDArray member = top.get(0).gt(0f).logicalAnd(pb.gte((float) deepalign.analysis.BaseFavored.DEFAULT_P_MIN));
-        NDArray mass = pb.mul(member.toType(pb.getDataType(), false)).sum(new int[] {-1}, true);
+        NDArray mass = BaseFavored.baseMass(lb, la, BaseFavored.DEFAULT_K, BaseFavored.DEFAULT_P_MIN);
         return mass.gte((float) gate).toType(la.getDataType(), false);
     }
 

@@ -57,6 +57,9 @@ class BaseFavoredTest {
         double pMin = 1e-3;
         List<BaseFavored.PositionSet> sets = BaseFavored.sets(zb, za, k, pMin);
         assertThat(sets).hasSize(rows);
+        // the on-device mass (contrastive decoding's gate) is the same set's mass
+        float[] deviceMass = BaseFavored.baseMass(zb.logSoftmax(-1), za.logSoftmax(-1), k, pMin).toFloatArray();
+        assertThat(deviceMass).hasSize(rows);
         int droppedByD = 0;
         int droppedByP = 0;
         for (int r = 0; r < rows; r++) {
@@ -72,6 +75,7 @@ class BaseFavoredTest {
                 ma += Math.exp(la[tok]);
             }
             assertThat(got.baseMass()).isCloseTo(mb, within(1e-5));
+            assertThat((double) deviceMass[r]).isCloseTo(mb, within(1e-5));
             assertThat(got.alignedMass()).isCloseTo(ma, within(1e-5));
             for (int i = 0; i < got.size(); i++) assertThat(got.diff()[i]).isCloseTo(lb[got.tokens()[i]] - la[got.tokens()[i]], within(1e-4));
             List<Integer> unfiltered = bruteForce(lb, la, k, 0);
