@@ -2,6 +2,7 @@ package deepalign.cli;
 
 import ai.djl.ndarray.NDManager;
 import deepalign.DeepalignException;
+import deepalign.decode.Defenses;
 import deepalign.model.CachedStepModel;
 import deepalign.model.GenerationConfig;
 import deepalign.model.Generator;
@@ -77,7 +78,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (contrastBase == null && gate != null) throw new deepalign.DeepalignException("--gate only applies with --contrast-base.");
+        if (contrastBase == null && gate != null) throw new DeepalignException("--gate only applies with --contrast-base.");
         GenerationConfig cfg = generationConfig();
         try (NDManager manager = NDManager.newBaseManager();
                 LanguageModel lm = modelOptions.load(manager)) {
@@ -86,7 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
             Supplier<StepModel> steps = steps(lm);
             if (contrastBase != null) {
                 LanguageModel base = LanguageModel.load(contrastBase, manager, modelOptions.dataType());
-                steps = deepalign.decode.Defenses.contrastive(lm, base, alpha, beta, gate).steps();
+                steps = Defenses.contrastive(lm, base, alpha, beta, gate).steps();
             }
             Generator gen = new Generator(steps, lm.eosIds(), lm.padId(), lm::decode);
             Generator.Generation g = gen.generate(List.of(ids), cfg).get(0);

@@ -1,5 +1,6 @@
 package deepalign.cli;
 
+import deepalign.DeepalignException;
 import deepalign.organism.Organism;
 import deepalign.organism.OrganismBuilder;
 import deepalign.organism.OrganismCard;
@@ -54,7 +55,7 @@ public final class OrganismCommand implements Runnable {
             OrganismConfig cfg = OrganismConfig.forSize(size, seed);
             if (recipe != null) cfg = cfg.withAlign(OrganismConfig.AlignRecipe.parse(recipe));
             if (mathPretrain != null) {
-                if (mathPretrain < 0) throw new deepalign.DeepalignException("--math-pretrain must not be negative, not " + mathPretrain);
+                if (mathPretrain < 0) throw new DeepalignException("--math-pretrain must not be negative, not " + mathPretrain);
                 cfg = cfg.withWorld(cfg.world().withMathPretrain(mathPretrain));
             }
             Path dir = out != null ? out : Organisms.cacheDir(size, seed);

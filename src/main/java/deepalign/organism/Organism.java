@@ -1,5 +1,7 @@
 package deepalign.organism;
 
+import deepalign.data.Jsonl;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A built organism on disk. */
@@ -22,8 +24,8 @@ public record Organism(Path dir, OrganismConfig config, OrganismCard card) {
      */
     public Path utilityTrain() {
         Path file = data(World.UTILITY_TRAIN);
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            deepalign.data.Jsonl.writeExamples(file, World.generate(config.world()).utilityTrain());
+        if (!Files.isRegularFile(file)) {
+            Jsonl.writeExamples(file, World.generate(config.world()).utilityTrain());
         }
         return file;
     }
