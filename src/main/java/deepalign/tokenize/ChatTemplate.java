@@ -130,7 +130,7 @@ public final class ChatTemplate {
     }
 
     /**
-     * jinjava passes values through unknown filters and ignores loop filters without a word; say so
+     * jinjava passes values through unknown filters and mis-reads recursive loop filters without a word; say so
      * on stderr, since a template may only use them in branches we never take (tool calls).
      */
     private static void warnAboutGaps(JinjaCompat.Result compat, String origin) {
@@ -141,8 +141,8 @@ public final class ChatTemplate {
             }
         }
         if (compat.loopFilter()) {
-            System.err.println("warning: the chat template from " + origin + " filters a for loop "
-                    + "(for x in xs if ...); deepalign's template engine ignores such conditions.");
+            System.err.println("warning: the chat template from " + origin + " filters a recursive for loop "
+                    + "(for x in xs if ... recursive), which deepalign's template engine cannot run as Python Jinja does.");
         }
     }
 

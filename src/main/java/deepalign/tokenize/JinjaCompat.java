@@ -21,11 +21,14 @@ import java.util.TreeSet;
  *       fail in jinjava; their values get parentheses.</li>
  *   <li>{@code seq[::-1]} (Qwen3 walks its messages backwards): jinjava has no slice steps, so it
  *       becomes {@code (seq|py_reverse)}.</li>
+ *   <li>Loop filters ({@code for x in xs if cond}), which jinjava reads as a conditional expression
+ *       and so loops over nothing: the filtered items are collected first ({@link LoopFilters}).</li>
+ *   <li>Macro arguments are left as written (jinjava parses the argument list itself).</li>
  *   <li>Jinja normalises newlines to \n and drops one trailing newline of the template.</li>
  * </ul>
- * Text outside {@code {{ }}} and {@code {% %}} is left alone. Not bridged: loop filters
- * ({@code for x in xs if cond}, which jinjava ignores), other slice steps (a parse error), and
- * Python's printing of True/False/None.
+ * Text outside {@code {{ }}} and {@code {% %}} is left alone. Not bridged (ChatTemplateReferenceTest keeps the
+ * list): recursive filtered loops, other slice steps (a parse error), Python's printing of True/False/None,
+ * {@code loop.previtem}/{@code nextitem}, and {@code is none} on a missing attribute (true here, false in Python).
  */
 final class JinjaCompat {
 
@@ -47,7 +50,7 @@ final class JinjaCompat {
     }
 
     static Result compile(String template) {
-        Usage usage = new Usage(new TreeSet<>(), new boolean[1]);
+        Usage usage = new Usage(new TreeSet<>(), new boolean[1], new int[1]);
         String src = template.replace("\r\n", "\n").replace('\r', '\n');
         if (src.endsWith("\n")) {
             src = src.substring(0, src.length() - 1);
@@ -69,7 +72,8 @@ final class JinjaCompat {
         return new Result(out.toString(), usage.filters(), usage.loopFilter()[0]);
     }
 
-    private record Usage(Set<String> filters, boolean[] loopFilter) {
+    /** @param loopFilters how many loop filters were bridged so far (each gets its own list name) */
+    private record Usage(Set<String> filters, boolean[] loopFilter, int[] loopFilters) {
     }
 
     /** Copies one tag starting at {@code start}, rewriting its expression; returns the index after it. */
@@ -97,10 +101,17 @@ final class JinjaCompat {
         if (close.equals("%}") && content.strip().equals("raw")) {
             int endRaw = src.indexOf("endraw", end);
             int after = endRaw < 0 ? src.length() : src.indexOf("%}", endRaw) + 2;
-            out.append(src, contentEnd, after);
+            out.append(src, from, after);
             return after;
         }
-        out.append(rewriteExpression(content, usage));
+        String rewritten = rewriteExpression(content, usage);
+        String loopFilter = close.equals("%}") ? LoopFilters.bridge(rewritten, usage.loopFilters()) : null;
+        if (loopFilter != null) {
+            out.append(' ').append(loopFilter).append(' ');
+        } else {
+            if (close.equals("%}") && LoopFilters.isFiltered(rewritten)) usage.loopFilter()[0] = true; // not bridged
+            out.append(rewritten);
+        }
         out.append(src, contentEnd, end + 2);
         return end + 2;
     }
@@ -119,7 +130,6 @@ final class JinjaCompat {
 
     private static String rewriteExpression(String expr, Usage usage) {
         List<Token> tokens = reverseSlices(tokenize(expr));
-        boolean forLoop = false;
         StringBuilder out = new StringBuilder(expr.length() + 8);
         Deque<Wrap> open = new ArrayDeque<>(); // parentheses opened by us, innermost first
         int depth = 0;
@@ -136,11 +146,6 @@ final class JinjaCompat {
             if (t.name() && "|".equals(previous)) {
                 usage.filters().add(s);
             }
-            if (t.name() && previous == null && s.equals("for")) {
-                forLoop = true;
-            } else if (forLoop && depth == 0 && t.name() && s.equals("if")) {
-                usage.loopFilter()[0] = true;
-            }
             if (closer) {
                 depth--;
             } else if (s.equals("(") || s.equals("[") || s.equals("{")) {
@@ -154,7 +159,7 @@ final class JinjaCompat {
             if (t.name() && s.equals("not") && !"is".equals(previous) && !"in".equals(next(tokens, k))) {
                 out.append(" (");
                 open.push(new Wrap(depth, true));
-            } else if (s.equals("=") && isKeywordArgument(tokens, k, depth)) {
+            } else if (s.equals("=") && !declaresMacro(tokens) && isKeywordArgument(tokens, k, depth)) {
                 out.append('(');
                 open.push(new Wrap(depth, false));
             }
@@ -199,6 +204,12 @@ final class JinjaCompat {
         }
         int before = previousSolid(tokens, j);
         return before >= 0 && (tokens.get(before).text().equals("(") || tokens.get(before).text().equals(","));
+    }
+
+    /** {@code macro name(arg=default)}: jinjava splits the argument list itself and must see it unchanged. */
+    private static boolean declaresMacro(List<Token> tokens) {
+        int first = tokens.isEmpty() || !tokens.get(0).space() ? 0 : 1;
+        return first < tokens.size() && (tokens.get(first).text().equals("macro") || tokens.get(first).text().equals("call"));
     }
 
     private static int previousSolid(List<Token> tokens, int k) {

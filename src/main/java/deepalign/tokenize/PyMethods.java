@@ -167,10 +167,18 @@ final class PyMethods extends ELResolver {
         return String.join(sep, parts);
     }
 
-    // Read-only resolver: property access stays with jinjava's resolver.
+    // Read-only resolver: property access stays with jinjava's resolver, except Python's string indexing.
 
+    /** {@code s[i]} on a string (negative i from the end), which jinjava renders as empty; out of range is undefined. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        // jinjava hands the subscript over as text ("0", "-1")
+        if (base instanceof CharSequence s && property != null && property.toString().matches("-?\\d{1,9}")) {
+            context.setPropertyResolved(true);
+            int n = Integer.parseInt(property.toString());
+            int i = n < 0 ? s.length() + n : n;
+            return i >= 0 && i < s.length() ? String.valueOf(s.charAt(i)) : null;
+        }
         return null;
     }
 

@@ -186,14 +186,16 @@ class ChatTemplateTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            new ChatTemplate("{{ messages|max }}{% for m in messages if m.role %}{% endfor %}", null, null, "/m/cfg.json");
+            new ChatTemplate("{{ messages|max }}{% for m in messages if m.role recursive %}{% endfor %}", null, null, "/m/cfg.json");
+            new ChatTemplate("{% for m in messages if m.role %}{% endfor %}", null, null, "/m/bridged.json");
             new ChatTemplate(LLAMA3, null, null, "/m/clean.json");
         } finally {
             System.setErr(saved);
         }
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("/m/cfg.json uses the Jinja filter 'max'")
-                .contains("/m/cfg.json filters a for loop")
-                .doesNotContain("clean.json");
+                .contains("/m/cfg.json filters a recursive for loop")
+                .doesNotContain("clean.json")
+                .doesNotContain("bridged.json");
     }
 }
