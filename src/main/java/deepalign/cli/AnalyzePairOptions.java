@@ -53,7 +53,7 @@ public final class AnalyzePairOptions {
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use at most N prompts of each split (default: all).")
     int limit;
 
-    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "TYPE", description = "Compute dtype: float32 (default) or bfloat16.")
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "TYPE", description = "Compute dtype: float32 (default) or float16 (half the memory; norms and softmax stay float32).")
     String dtype;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the .json, .csv and .png results.")

@@ -15,7 +15,8 @@ public final class ModelOptions {
     Path model;
 
     @Option(names = "--dtype", defaultValue = "float32", paramLabel = "TYPE",
-            description = "Compute dtype: float32 (default) or bfloat16.")
+            description = "Compute dtype: float32 (default) or float16 (half the memory; norms and softmax stay float32). "
+                    + "Checkpoints in bfloat16, float16 or float32 load either way.")
     String dtype;
 
     public Path modelDir() {
@@ -33,8 +34,11 @@ public final class ModelOptions {
     public static DataType parseDtype(String s) {
         return switch (s.toLowerCase()) {
             case "float32", "fp32", "f32" -> DataType.FLOAT32;
-            case "bfloat16", "bf16" -> DataType.BFLOAT16;
-            default -> throw new DeepalignException("unknown --dtype " + s + "; use float32 or bfloat16");
+            case "float16", "fp16", "f16", "half" -> DataType.FLOAT16;
+            // DJL's PyTorch JNI (0.36) has no bfloat16 tensors: creating one aborts the JVM ("terminate called")
+            case "bfloat16", "bf16" -> throw new DeepalignException("--dtype bfloat16 is not available: DJL's PyTorch engine has no "
+                    + "bfloat16 tensors; use float16 to halve memory (bfloat16 checkpoints load into either)");
+            default -> throw new DeepalignException("unknown --dtype " + s + "; use float32 or float16");
         };
     }
 }

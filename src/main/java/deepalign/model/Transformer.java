@@ -122,7 +122,7 @@ public final class Transformer implements AutoCloseable {
                 cos = emb.cos().toType(dtype, false);
                 sin = emb.sin().toType(dtype, false);
             }
-            NDArray mask = attentionMask(keyMask, past, t).toType(dtype, false);
+            NDArray mask = attentionMask(keyMask, past, t).toType(accum, false); // -1e9 overflows half precision
             NDArray h = inputEmbeds;
             for (int l = 0; l < config.numLayers(); l++) {
                 String p = "model.layers." + l + ".";
@@ -167,8 +167,11 @@ public final class Transformer implements AutoCloseable {
         // The 1/sqrt(d) scale goes on q [.., T, D], not on the T x S scores: one pass over far fewer numbers.
         NDArray qg = Scalars.mul(q, 1.0 / Math.sqrt(hd)).reshape(b, nkv, groups * t, hd);
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).reshape(b, nh, t, s);
-        // In place: the scores are a fresh array, and autograd keeps matmul's inputs, not its output.
-        NDArray probs = scores.addi(mask).softmax(-1).reshape(b, nkv, groups * t, s);
+        // In place: the scores are a fresh array, and autograd keeps matmul's inputs, not its output. Half precision
+        // masks and normalises in float32, as HF's eager attention does (an all-masked padding row would be NaN).
+        NDArray probs = dtype == accum ? scores.addi(mask).softmax(-1)
+                : scores.toType(accum, false).addi(mask).softmax(-1).toType(dtype, false);
+        probs = probs.reshape(b, nkv, groups * t, s);
         NDArray out = probs.matMul(v).reshape(b, nh, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
         return linear(out, param(sa + "o_proj.weight"), params.get(sa + "o_proj.bias"));
     }

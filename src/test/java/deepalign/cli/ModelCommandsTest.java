@@ -169,6 +169,17 @@ class ModelCommandsTest {
     }
 
     @Test
+    void float16GenerationRunsAndBfloat16IsRefusedInOneSentence() {
+        Cli.Result half = Cli.run("generate", "--model", model.toString(), "--prompt", "w1 w2 w3", "--max-new-tokens", "6", "--dtype", "float16");
+        assertThat(half.exit()).as(half.err()).isZero();
+        assertThat(half.out().strip()).isNotEmpty();
+        // DJL's PyTorch JNI aborts the JVM on a bfloat16 tensor; the option must stop before one is made
+        assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--dtype", "bfloat16"),
+                "--dtype bfloat16 is not available");
+        assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--dtype", "int8"), "unknown --dtype int8");
+    }
+
+    @Test
     void generateRejectsBadSettings() {
         assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--top-p", "0"), "--top-p must be in (0, 1]");
         assertBadInput(Cli.run("generate", "--model", model.toString(), "--prompt", "w1", "--temperature", "-1"), "--temperature must be");

@@ -56,15 +56,31 @@ class HfReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama-f32", "llama3-bf16", "qwen2-f16", "mistral-sharded"})
     void fixtureLogitsMatchTheReference(String name) throws Exception {
+        compareWithReference(name, DataType.FLOAT32, TOLERANCE);
+    }
+
+    /**
+     * `--dtype float16`: half-precision weights and activations, norms and softmax in float32 as in HF's eager path.
+     * Measured against the float64 reference: at most 0.02-0.06 on these logits (HF's own bfloat16 path, emulated:
+     * 0.19-0.95); padded batch rows must stay finite too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-f32", "llama3-bf16", "qwen2-f16", "mistral-sharded"})
+    void float16ComputeStaysCloseToTheReference(String name) throws Exception {
+        compareWithReference(name, DataType.FLOAT16, 0.15);
+    }
+
+    private void compareWithReference(String name, DataType computeType, double tolerance) throws Exception {
         Path dir = fixture(name);
         JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
-        Transformer model = Checkpoint.load(dir, m, DataType.FLOAT32);
+        Transformer model = Checkpoint.load(dir, m, computeType);
         List<long[]> seqs = new ArrayList<>();
         for (JsonNode s : expected.get("sequences")) seqs.add(longs(s));
         for (int i = 0; i < seqs.size(); i++) {
             long[] ids = seqs.get(i);
             NDArray logits = model.forward(m.create(ids, new Shape(1, ids.length)), m.ones(new Shape(1, ids.length)), null);
-            assertClose(logits.get(0).toType(DataType.FLOAT64, false).toDoubleArray(), flatten(expected.get("logits").get(i)), name + " sequence " + i);
+            assertClose(logits.get(0).toType(DataType.FLOAT64, false).toDoubleArray(), flatten(expected.get("logits").get(i)), name + " sequence " + i,
+                    tolerance);
         }
         // the same sequences as one left-padded batch
         int maxLen = seqs.stream().mapToInt(s -> s.length).max().orElseThrow();
@@ -81,7 +97,7 @@ class HfReferenceTest {
         for (int i = 0; i < seqs.size(); i++) {
             int pad = maxLen - seqs.get(i).length;
             double[] got = batch.get(i + ", " + pad + ":, :").toType(DataType.FLOAT64, false).toDoubleArray();
-            assertClose(got, flatten(expected.get("logits").get(i)), name + " batch row " + i);
+            assertClose(got, flatten(expected.get("logits").get(i)), name + " batch row " + i, tolerance);
         }
     }
 
@@ -119,7 +135,8 @@ class HfReferenceTest {
             for (int i = 0; i < seqs.length; i++) {
                 long[] ids = seqs[i];
                 NDArray logits = reloaded.forward(m.create(ids, new Shape(1, ids.length)), m.ones(new Shape(1, ids.length)), null);
-                assertClose(logits.get(0).toType(DataType.FLOAT64, false).toDoubleArray(), flatten(ref.get("logits").get(i)), c.name() + " sequence " + i);
+                assertClose(logits.get(0).toType(DataType.FLOAT64, false).toDoubleArray(), flatten(ref.get("logits").get(i)), c.name() + " sequence " + i,
+                        TOLERANCE);
             }
         }
     }
@@ -163,11 +180,11 @@ class HfReferenceTest {
         return dir;
     }
 
-    private static void assertClose(double[] got, double[] want, String what) {
+    private static void assertClose(double[] got, double[] want, String what, double tolerance) {
         assertThat(got.length).as(what + ": logits count").isEqualTo(want.length);
         double worst = 0;
-        for (int i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-        assertThat(worst).as(what + ": max |deepalign - reference|").isLessThan(TOLERANCE);
+        for (int i = 0; i < got.length; i++) worst = Math.max(worst, Double.isFinite(got[i]) ? Math.abs(got[i] - want[i]) : Double.POSITIVE_INFINITY);
+        assertThat(worst).as(what + ": max |deepalign - reference|").isLessThan(tolerance);
     }
 
     private static double[] flatten(JsonNode rows) {
