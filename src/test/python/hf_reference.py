@@ -3,7 +3,7 @@
 
 Written from the semantics of transformers' modeling_llama.py / modeling_qwen2.py / modeling_mistral.py (eager
 attention): RMSNorm over float32, rotate_half RoPE with the llama3 frequency rescaling, grouped-query attention by
-repeat_kv, SwiGLU MLP, tied or untied LM head, Qwen2's q/k/v biases and Llama's attention_bias. It shares no code
+repeat_kv, Mistral's sliding window, SwiGLU MLP, tied or untied LM head, Qwen2's q/k/v biases and Llama's attention_bias. It shares no code
 with deepalign (its own safetensors reader and writer too), and computes in float64, so that what it disagrees
 with is deepalign's reading of the format or of the architecture, not rounding.
 
@@ -130,6 +130,9 @@ def forward(cfg, W, ids):
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos(), emb.sin()
     causal = torch.triu(torch.full((T, T), float("-inf"), dtype=torch.float64), diagonal=1)
+    window = cfg.get("sliding_window") if cfg.get("model_type") == "mistral" else None
+    if window:  # Mistral: a query sees itself and the window - 1 keys before it
+        causal = causal + torch.tril(torch.full((T, T), float("-inf"), dtype=torch.float64), diagonal=-window)
 
     h = W["model.embed_tokens.weight"][torch.tensor(ids)]
     for i in range(cfg["num_hidden_layers"]):
@@ -176,9 +179,9 @@ CASES = {
     # Qwen2: q/k/v biases (no attention_bias key; the family always has them), tied, float16
     "qwen2-f16": dict(arch="Qwen2ForCausalLM", model_type="qwen2", vocab=53, hidden=32, inter=40, layers=2, heads=4,
                       kv=2, dtype="F16", eps=1e-6, theta=1000000.0, tie=True, bias="qkv"),
-    # Mistral: head_dim 16 != hidden / heads, sharded with an index file
+    # Mistral: head_dim 16 != hidden / heads, a sliding window of 5 (shorter than two of the sequences), sharded
     "mistral-sharded": dict(arch="MistralForCausalLM", model_type="mistral", vocab=59, hidden=32, inter=48, layers=3,
-                            heads=4, kv=2, head_dim=16, dtype="F32", eps=1e-5, theta=10000.0, tie=False, shards=3),
+                            heads=4, kv=2, head_dim=16, dtype="F32", eps=1e-5, theta=10000.0, tie=False, shards=3, window=5),
 }
 
 SEQUENCES = [[3, 17, 5, 42, 8, 11, 29], [7, 1, 33, 2], [19, 4, 4, 4, 25, 13, 9, 50, 6, 31, 12, 44]]
@@ -228,7 +231,7 @@ def config_json(c):
     if "rope_scaling" in c:
         cfg["rope_scaling"] = c["rope_scaling"]
     if c["model_type"] == "mistral":
-        cfg["sliding_window"] = 4096
+        cfg["sliding_window"] = c.get("window")
     return cfg
 
 

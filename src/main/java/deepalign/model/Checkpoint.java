@@ -49,7 +49,7 @@ public final class Checkpoint {
         ModelConfig config = new ModelConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(),
                 c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(),
                 c.maxPositionEmbeddings(), c.tieWordEmbeddings(), c.attentionBias(), c.bosTokenId(), c.eosTokenIds(),
-                torchName(storeAs));
+                torchName(storeAs), c.slidingWindow());
         try {
             java.nio.file.Files.createDirectories(dir);
         } catch (java.io.IOException ex) {

@@ -38,7 +38,8 @@ public record ModelConfig(
         boolean attentionBias,
         Integer bosTokenId,
         List<Integer> eosTokenIds,
-        String torchDtype) {
+        String torchDtype,
+        Integer slidingWindow) {
 
     /** The version string written into saved configs; transformers only uses it for warnings. */
     public static final String TRANSFORMERS_VERSION = "4.46.0";
@@ -90,6 +91,9 @@ public record ModelConfig(
         Objects.requireNonNull(architecture, "architecture");
         eosTokenIds = List.copyOf(eosTokenIds == null ? List.of() : eosTokenIds);
         torchDtype = torchDtype == null ? "float32" : torchDtype;
+        if (slidingWindow != null && slidingWindow < 1) {
+            throw new Invalid("sliding_window must be at least 1, got " + slidingWindow);
+        }
         String problem = problem(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
                 numKvHeads, headDim, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, attentionBias);
         if (problem != null) {
@@ -152,6 +156,7 @@ public record ModelConfig(
         private Integer bos;
         private List<Integer> eos = List.of();
         private String dtype = "float32";
+        private Integer window;
 
         private Builder(Arch arch, int vocab, int hidden, int inter, int layers, int heads, int kvHeads) {
             this.arch = arch;
@@ -173,6 +178,8 @@ public record ModelConfig(
         public Builder bosTokenId(Integer v) { bos = v; return this; }
         public Builder eosTokenIds(List<Integer> v) { eos = v; return this; }
         public Builder torchDtype(String v) { dtype = v; return this; }
+        /** Mistral's sliding window: a query attends to itself and the {@code v - 1} tokens before it; null = none. */
+        public Builder slidingWindow(Integer v) { window = v; return this; }
 
         public ModelConfig build() {
             if (headDim == null && heads > 0 && hidden > 0 && hidden % heads != 0) {
@@ -182,7 +189,7 @@ public record ModelConfig(
             return new ModelConfig(arch, vocab, hidden, inter, layers, heads, kvHeads,
                     headDim != null ? headDim : heads > 0 ? hidden / heads : 0, eps, theta, ropeScaling,
                     maxPos != null ? maxPos : arch.defaultMaxPositions, tied,
-                    bias != null ? bias : arch == Arch.QWEN2, bos, eos, dtype);
+                    bias != null ? bias : arch == Arch.QWEN2, bos, eos, dtype, window);
         }
     }
 
@@ -279,6 +286,7 @@ public record ModelConfig(
         m.put("eos_token_id", eosTokenIds.isEmpty() ? null : eosTokenIds.size() == 1 ? eosTokenIds.get(0) : eosTokenIds);
         m.put("torch_dtype", torchDtype);
         m.put("transformers_version", TRANSFORMERS_VERSION);
+        if (architecture == Arch.MISTRAL) m.put("sliding_window", slidingWindow);
         try {
             SafeTensors.writeString(configJson, SafeTensors.PRETTY.writeValueAsString(m) + "\n");
         } catch (JsonProcessingException e) {
@@ -318,6 +326,14 @@ public record ModelConfig(
             });
             b.bosTokenId(has("bos_token_id") ? requiredInt("bos_token_id") : null);
             b.eosTokenIds(eosTokenIds());
+            // MistralConfig's default is 4096 when the key is absent, none when it is null; Qwen2's window
+            // (use_sliding_window, per layer from max_window_layers) is not implemented, so it is refused
+            if (arch == Arch.MISTRAL) {
+                b.slidingWindow(!root.has("sliding_window") ? Integer.valueOf(4096) : has("sliding_window") ? requiredInt("sliding_window") : null);
+            }
+            if (arch == Arch.QWEN2 && root.path("use_sliding_window").asBoolean(false)) {
+                throw fail("declares use_sliding_window true, which deepalign does not support (Qwen2's per-layer window)");
+            }
             String dtype = has("torch_dtype") ? root.get("torch_dtype").asText()
                     : has("dtype") ? root.get("dtype").asText() : "float32";
             return b.torchDtype(dtype).build();

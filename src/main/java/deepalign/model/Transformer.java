@@ -17,7 +17,7 @@ import java.util.Map;
  * The decoder-only transformer of the Llama family (Llama 2/3, Mistral, Qwen2), in one file, after HF's
  * modeling_llama.py: RMSNorm, rotary embeddings (default and llama3-scaled), grouped-query attention with
  * causal and padding masks, SwiGLU MLP and an LM head, tied or not. Qwen2 differs only by q/k/v biases;
- * Mistral's sliding window is not applied (the contexts deepalign uses are far shorter than the window).
+ * Mistral's sliding window masks keys a window or more positions back (HF's eager semantics).
  *
  * <p>Parameters are kept under their Hugging Face names so that loading and saving are a plain copy.
  * Sequences are left-padded: {@code keyMask} marks real tokens with 1, and positions count real tokens
@@ -209,8 +209,12 @@ public final class Transformer implements AutoCloseable {
             throw new IllegalArgumentException("key mask covers " + s + " slots but cache+input hold " + (past + t));
         }
         float[] causal = new float[t * s];
+        Integer window = config.slidingWindow();
         for (int i = 0; i < t; i++) {
             for (int j = past + i + 1; j < s; j++) causal[i * s + j] = MASKED;
+            // Mistral's window: itself and window - 1 keys before. Left padding is contiguous, so slot
+            // distance between real tokens is position distance.
+            if (window != null) for (int j = 0; j <= past + i - window; j++) causal[i * s + j] = MASKED;
         }
         NDArray c = manager.create(causal, new Shape(1, 1, t, s));
         NDArray pad = keyMask.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED).reshape(b, 1, 1, s);

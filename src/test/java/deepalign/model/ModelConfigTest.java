@@ -102,6 +102,22 @@ class ModelConfigTest {
     }
 
     @Test
+    void slidingWindowFollowsTransformersDefaults() throws IOException {
+        assertThat(ModelConfig.load(write(MISTRAL_7B)).slidingWindow()).isEqualTo(4096);
+        assertThat(ModelConfig.load(write(MISTRAL_7B.replace("\"sliding_window\": 4096", "\"sliding_window\": null"))).slidingWindow()).isNull();
+        // MistralConfig's default when the key is absent
+        assertThat(ModelConfig.load(write(MISTRAL_7B.replace("\"sliding_window\": 4096, ", ""))).slidingWindow()).isEqualTo(4096);
+        assertThat(ModelConfig.load(write(QWEN25_05B)).slidingWindow()).isNull();
+        Path f = write(QWEN25_05B.replace("\"use_sliding_window\": false", "\"use_sliding_window\": true"));
+        assertThatThrownBy(() -> ModelConfig.load(f)).isInstanceOf(DeepalignException.class)
+                .hasMessageContaining("use_sliding_window true, which deepalign does not support");
+        Path dir2 = dir.resolve("saved");
+        Files.createDirectories(dir2);
+        ModelConfig.load(write(MISTRAL_7B)).save(dir2.resolve("config.json"));
+        assertThat(ModelConfig.load(dir2.resolve("config.json")).slidingWindow()).isEqualTo(4096);
+    }
+
+    @Test
     void saveThenLoadRoundTrips() throws IOException {
         for (String json : List.of(LLAMA31_8B, QWEN25_05B, MISTRAL_7B)) {
             ModelConfig c = ModelConfig.load(write(json));
