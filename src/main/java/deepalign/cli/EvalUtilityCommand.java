@@ -56,7 +56,8 @@ public final class EvalUtilityCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--responses", paramLabel = "FILE",
-            description = "Re-score saved math generations instead of running a model: JSONL records (or a JSON \"records\" array) with question, response and answer.")
+            description = "Re-score saved generations instead of running a model: JSONL records (or a JSON \"records\" array) with question, "
+                    + "response and answer. --task gsm8k scores them as lm-evaluation-harness does (strict_match, flexible_extract), --task math by deepalign's rule.")
     Path responses;
 
     @Option(names = "--out", paramLabel = "FILE.json", description = "Where to write the summary and per-question records (required unless --responses).")
@@ -81,7 +82,7 @@ public final class EvalUtilityCommand implements Callable<Integer> {
             default -> throw new DeepalignException("unknown --task '" + task + "'; choose mc, math or gsm8k.");
         };
         EvalSupport.checkPositive("--batch", batch);
-        if (responses != null) return rescore(t);
+        if (responses != null) return lower.equals("gsm8k") ? rescoreGsm8k() : rescore(t);
         if (out == null) throw new DeepalignException("--out FILE.json is required (only --responses re-scoring may go without it).");
         if (maxNewTokens < 1) throw new DeepalignException("--max-new-tokens must be at least 1, got " + maxNewTokens + ".");
         String defenseName = defense.name();
@@ -139,20 +140,32 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int rescore(String t) {
-        if (!t.equals("math")) throw new DeepalignException("--responses re-scores math generations; multiple choice has nothing to re-score.");
-        if (model.model != null || !defense.defense.equalsIgnoreCase("none") || data != null) {
-            throw new DeepalignException("--responses re-scores saved generations and takes no --model, --data or --defense.");
-        }
+    /** {@code --task gsm8k --responses}: the live gsm8k run's scores (lm-evaluation-harness's filters), on saved text. */
+    private int rescoreGsm8k() {
         List<Example> items = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        readResponses(responses, items, texts);
-        if (limit != null) {
-            if (limit < 1) throw new DeepalignException("--limit must be at least 1, got " + limit + ".");
-            int n = Math.min(limit, items.size());
-            items = items.subList(0, n);
-            texts = texts.subList(0, n);
+        readSaved(items, texts);
+        deepalign.eval.BenchmarkUtility.Result r = deepalign.eval.BenchmarkUtility.scoreGsm8k(items, texts, 0, "saved responses");
+        if (out != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("responses", responses.toString());
+            doc.put("task", "gsm8k");
+            doc.put("summary", r.metrics());
+            doc.put("n", r.n());
+            doc.put("records", r.records());
+            JsonOut.writeAtomic(out, doc);
         }
+        Table table = Table.of("task", "n", "metric", "value").title("eval utility: " + responses);
+        for (var e : r.metrics().entrySet()) table.row("gsm8k", r.n(), e.getKey(), Table.pct(e.getValue()));
+        EvalSupport.print(spec, table.render());
+        return 0;
+    }
+
+    private int rescore(String t) {
+        if (!t.equals("math")) throw new DeepalignException("--responses re-scores math generations; multiple choice has nothing to re-score.");
+        List<Example> items = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        readSaved(items, texts);
         UtilityEval.Result result = UtilityEval.scoreMath(items, texts);
         if (out != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -164,6 +177,20 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         }
         EvalSupport.print(spec, table(result, responses.toString()).render());
         return 0;
+    }
+
+    /** The --responses records, cut to --limit; the other model and data options must be absent. */
+    private void readSaved(List<Example> items, List<String> texts) {
+        if (model.model != null || !defense.defense.equalsIgnoreCase("none") || data != null) {
+            throw new DeepalignException("--responses re-scores saved generations and takes no --model, --data or --defense.");
+        }
+        readResponses(responses, items, texts);
+        if (limit != null) {
+            if (limit < 1) throw new DeepalignException("--limit must be at least 1, got " + limit + ".");
+            int n = Math.min(limit, items.size());
+            items.subList(n, items.size()).clear();
+            texts.subList(n, texts.size()).clear();
+        }
     }
 
     /** Records with question (or prompt), response and answer, from JSONL or a JSON object's "records" array. */

@@ -15,14 +15,24 @@ public final class Prompts {
     /** Where GSM8K generation stops, as in the harness. */
     public static final List<String> GSM8K_STOP = List.of("Question:", "</s>", "<|im_end|>");
 
+    /** The harness's target_delimiter: what separates the context from each scored choice. */
+    public static final String TARGET_DELIMITER = " ";
+
     /**
-     * A multiple-choice item scored by log-likelihood: the score of option i is log p(continuations[i] | context).
+     * A multiple-choice item scored by log-likelihood: the score of option i is log p(continuations[i] | context),
+     * where a continuation is the delimiter and the choice; acc_norm divides by the choice's length in characters,
+     * delimiter excluded, as the harness does.
      *
-     * @param gold index of the correct continuation
+     * @param choices the harness's doc_to_choice strings ("A".."D" for MMLU, the option texts for ARC)
+     * @param gold    index of the correct choice
      */
-    public record McPrompt(String id, String context, List<String> continuations, int gold) {
+    public record McPrompt(String id, String context, List<String> choices, int gold) {
         public McPrompt {
-            continuations = List.copyOf(continuations);
+            choices = List.copyOf(choices);
+        }
+
+        public List<String> continuations() {
+            return choices.stream().map(c -> TARGET_DELIMITER + c).toList();
         }
     }
 
@@ -36,9 +46,9 @@ public final class Prompts {
                 .append(subject.replace('_', ' ')).append(".\n\n");
         for (Example s : shots) sb.append(mmluQuestion(s)).append(' ').append(letter(gold(s))).append("\n\n");
         sb.append(mmluQuestion(q));
-        List<String> continuations = new ArrayList<>();
-        for (int i = 0; i < q.choices().size(); i++) continuations.add(" " + letter(i));
-        return new McPrompt(q.id(), sb.toString(), continuations, gold(q));
+        List<String> letters = new ArrayList<>();
+        for (int i = 0; i < q.choices().size(); i++) letters.add(letter(i));
+        return new McPrompt(q.id(), sb.toString(), letters, gold(q));
     }
 
     /** One MMLU question with lettered options, ending in {@code "Answer:"}. */
@@ -55,7 +65,7 @@ public final class Prompts {
             sb.append("Question: ").append(s.prompt()).append("\nAnswer: ").append(s.choices().get(gold(s))).append("\n\n");
         }
         sb.append("Question: ").append(q.prompt()).append("\nAnswer:");
-        return new McPrompt(q.id(), sb.toString(), q.choices().stream().map(c -> " " + c).toList(), gold(q));
+        return new McPrompt(q.id(), sb.toString(), q.choices(), gold(q));
     }
 
     /**

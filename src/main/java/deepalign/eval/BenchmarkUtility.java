@@ -1,7 +1,6 @@
 package deepalign.eval;
 
 import deepalign.DeepalignException;
-import deepalign.data.AnswerExtraction;
 import deepalign.data.Arc;
 import deepalign.data.Example;
 import deepalign.data.Gsm8k;
@@ -26,9 +25,9 @@ import java.util.Map;
  * <ul>
  *   <li><b>mmlu</b>: k-shot prompts from the dev split, options " A".." D" scored by log-likelihood; acc and acc_norm.</li>
  *   <li><b>arc</b>: "Question: ..\nAnswer:", each option text as the continuation; acc and acc_norm
- *       (log-likelihood divided by the continuation's length in characters).</li>
- *   <li><b>gsm8k</b>: k-shot "Question: ..\nAnswer: .." prompts, greedy generation up to "Question:"; the strict score
- *       reads the number after {@code ####}, the flexible score the last number of the answer.</li>
+ *       (log-likelihood divided by the option's length in characters, the leading space not counted).</li>
+ *   <li><b>gsm8k</b>: k-shot "Question: ..\nAnswer: .." prompts, greedy generation up to "Question:"; strict-match and
+ *       flexible-extract filters and exact_match exactly as the harness's gsm8k task ({@link LmEvalGsm8k}).</li>
  * </ul>
  * Few-shot exemplars of ARC and GSM8K come from the sibling train file (the data file's name with "test" replaced by
  * "train", e.g. {@code gsm8k/train.jsonl}) when it exists; otherwise the first k items of the data file serve as
@@ -102,7 +101,10 @@ public final class BenchmarkUtility {
         return scoreGsm8k(eval, responses, shots, s.source());
     }
 
-    /** GSM8K scores of given responses: strict (number after ####) and flexible (last number), against each gold answer. */
+    /**
+     * GSM8K scores of given responses as lm-evaluation-harness computes them ({@link LmEvalGsm8k}): strict-match and
+     * flexible-extract, each by exact_match against the gold answer text (the full worked answer when the data has it).
+     */
     public static Result scoreGsm8k(List<Example> data, List<String> responses, int shots, String shotsSource) {
         if (data.size() != responses.size()) throw new IllegalArgumentException(data.size() + " questions but " + responses.size() + " responses");
         int strict = 0;
@@ -111,10 +113,11 @@ public final class BenchmarkUtility {
         for (int i = 0; i < data.size(); i++) {
             Example ex = data.get(i);
             String resp = responses.get(i);
-            String s = AnswerExtraction.strict(resp).orElse(null);
-            String f = AnswerExtraction.flexible(resp).orElse(null);
-            boolean okStrict = s != null && AnswerExtraction.numbersEqual(s, ex.answer());
-            boolean okFlexible = f != null && AnswerExtraction.numbersEqual(f, ex.answer());
+            String gold = ex.response() != null && ex.response().contains("####") ? ex.response() : ex.answer();
+            String s = LmEvalGsm8k.strictMatch(resp);
+            String f = LmEvalGsm8k.flexibleExtract(resp);
+            boolean okStrict = LmEvalGsm8k.exactMatch(s, gold);
+            boolean okFlexible = LmEvalGsm8k.exactMatch(f, gold);
             if (okStrict) strict++;
             if (okFlexible) flexible++;
             Map<String, Object> r = new LinkedHashMap<>();
@@ -155,11 +158,8 @@ public final class BenchmarkUtility {
             double[] scores = Arrays.copyOfRange(ll, k, k + p.continuations().size());
             k += scores.length;
             int best = 0;
-            int bestNorm = 0;
-            for (int c = 1; c < scores.length; c++) {
-                if (scores[c] > scores[best]) best = c;
-                if (scores[c] / p.continuations().get(c).length() > scores[bestNorm] / p.continuations().get(bestNorm).length()) bestNorm = c;
-            }
+            for (int c = 1; c < scores.length; c++) if (scores[c] > scores[best]) best = c;
+            int bestNorm = predictNorm(scores, p.choices());
             if (best == p.gold()) acc++;
             if (bestNorm == p.gold()) accNorm++;
             Map<String, Object> r = new LinkedHashMap<>();
@@ -175,6 +175,18 @@ public final class BenchmarkUtility {
         metrics.put("acc", n == 0 ? 0 : (double) acc / n);
         metrics.put("acc_norm", n == 0 ? 0 : (double) accNorm / n);
         return new Result(task, n, shots, shotsSource, metrics, records);
+    }
+
+    /**
+     * acc_norm's choice: the highest log-likelihood per character of the choice (the harness's
+     * {@code lls / [len(c) for c in doc_to_choice(doc)]}, delimiter not counted; first of ties, like argmax).
+     */
+    static int predictNorm(double[] scores, List<String> choices) {
+        int best = 0;
+        for (int c = 1; c < scores.length; c++) {
+            if (scores[c] / choices.get(c).length() > scores[best] / choices.get(best).length()) best = c;
+        }
+        return best;
     }
 
     /** Continuation ids: encode(context + continuation) minus the context's ids, or the continuation alone if they diverge. */

@@ -159,7 +159,7 @@ class EvalCommandTest {
                 "{\"question\":\"5+5?\",\"response\":\"#### 11\",\"answer\":\"10\"}",
                 "{\"question\":\"1+1?\",\"response\":\"no idea\",\"answer\":\"2\"}"));
         Path out = tmp.resolve("rescored.json");
-        assertThat(run("utility", "--task", "gsm8k", "--responses", saved.toString(), "--out", out.toString())).as(stderr.toString()).isZero();
+        assertThat(run("utility", "--task", "math", "--responses", saved.toString(), "--out", out.toString())).as(stderr.toString()).isZero();
         JsonNode s = Jsonl.readJson(out).get("summary");
         assertThat(s.get("n").asInt()).isEqualTo(4);
         assertThat(s.get("accuracy").asDouble()).isEqualTo(0.5); // 4 (strict) and 6 (last number)
@@ -167,6 +167,15 @@ class EvalCommandTest {
         assertThat(stdout.toString()).contains("50.0%", "25.0%");
         // a utility result JSON re-scores too (its records carry question, response and answer)
         assertThat(run("utility", "--task", "math", "--responses", out.toString())).as(stderr.toString()).isZero();
+        // gsm8k: the live benchmark's summary, lm-evaluation-harness's filters ("#### 4" strict; "6" flexible, "4." too)
+        Path gsm = tmp.resolve("rescored-gsm8k.json");
+        stdout.getBuffer().setLength(0);
+        assertThat(run("utility", "--task", "gsm8k", "--responses", saved.toString(), "--out", gsm.toString())).as(stderr.toString()).isZero();
+        JsonNode g = Jsonl.readJson(gsm);
+        assertThat(g.get("n").asInt()).isEqualTo(4);
+        assertThat(g.get("summary").get("strict_match").asDouble()).isEqualTo(0.25);
+        assertThat(g.get("summary").get("flexible_extract").asDouble()).isEqualTo(0.5);
+        assertThat(stdout.toString()).contains("strict_match", "flexible_extract", "25.0%", "50.0%");
     }
 
     private void assertBadInput(String mustMention, String... args) {

@@ -124,6 +124,14 @@ class BenchmarkUtilityTest {
     }
 
     @Test
+    void accNormCountsTheChoiceNotTheDelimiter() {
+        // -3.0 over "ab" against -4.4 over "abc": per character -1.5 < -1.467, so the harness picks "abc";
+        // counting the leading space (-1.0 against -1.1) would pick "ab"
+        assertThat(BenchmarkUtility.predictNorm(new double[] {-3.0, -4.4}, List.of("ab", "abc"))).isEqualTo(1);
+        assertThat(BenchmarkUtility.predictNorm(new double[] {-2.0, -2.0}, List.of("ab", "ab"))).isZero(); // first of ties
+    }
+
+    @Test
     void arcScoresOptionTextsAndNormalisesByCharacters() throws Exception {
         Path arc = tmp.resolve("ARC-Challenge-Test.jsonl");
         List<String> lines = new ArrayList<>();
@@ -143,7 +151,8 @@ class BenchmarkUtilityTest {
         assertMetricsMatchRecords(r);
         for (Map<String, Object> x : r.records()) {
             double[] l = (double[]) x.get("loglik");
-            double[] norm = {l[0] / " red".length(), l[1] / " blue blue".length(), l[2] / " green".length()};
+            // the harness: lls / [len(c) for c in doc_to_choice(doc)], the option text without its leading space
+            double[] norm = {l[0] / "red".length(), l[1] / "blue blue".length(), l[2] / "green".length()};
             int best = 0;
             for (int c = 1; c < 3; c++) if (norm[c] > norm[best]) best = c;
             assertThat(x.get("predicted_norm")).isEqualTo(best);
