@@ -18,7 +18,7 @@ import java.util.List;
 public final class HtmlReport {
     private static final String CSS = """
             body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-                   max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
+                   max-width: 1280px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
             h1 { font-size: 1.6em; border-bottom: 2px solid #ddd; padding-bottom: .3em; }
             h2 { font-size: 1.25em; margin-top: 1.6em; }
             table { border-collapse: collapse; margin: 1em 0; font-size: .92em; }
