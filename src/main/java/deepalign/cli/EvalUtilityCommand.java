@@ -72,6 +72,10 @@ public final class EvalUtilityCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--add-bos", description = "mmlu, arc, gsm8k: start each prompt with bos, as lm-evaluation-harness's add_bos_token=True "
+            + "(its default, and this one's, is plain text without special tokens).")
+    boolean addBos;
+
     @Override
     public Integer call() {
         String lower = task.toLowerCase(Locale.ROOT);
@@ -122,7 +126,8 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         deepalign.eval.BenchmarkUtility.Result r;
         try (NDManager manager = NDManager.newBaseManager();
                 LanguageModel lm = model.load(manager)) {
-            r = deepalign.eval.BenchmarkUtility.run(lm, t, data, k, limit == null ? 0 : limit);
+            r = deepalign.eval.BenchmarkUtility.run(lm, t, data, k, limit == null ? 0 : limit,
+                    deepalign.eval.BenchmarkUtility.Options.defaults().withAddBos(addBos));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model.modelDir().toString());
@@ -130,6 +135,7 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         doc.put("data", data.toString());
         doc.put("shots", r.shots());
         doc.put("shots_source", r.shotsSource());
+        doc.put("add_bos", addBos);
         doc.put("summary", r.metrics());
         doc.put("n", r.n());
         doc.put("records", r.records());

@@ -43,10 +43,22 @@ public final class BenchmarkUtility {
      */
     public record Result(String task, int n, int shots, String shotsSource, Map<String, Double> metrics, List<Map<String, Object>> records) {}
 
-    /** Rows per log-likelihood forward pass, and generation settings for GSM8K. */
-    public record Options(int batchSize, int maxNewTokens) {
+    /**
+     * Rows per log-likelihood forward pass, generation length for GSM8K, and whether prompts start with bos. The
+     * harness encodes causal models' text without special tokens unless told {@code add_bos_token=True}, so bos is
+     * off by default here too (Llama-2-style models often score higher with it: say which you used).
+     */
+    public record Options(int batchSize, int maxNewTokens, boolean addBos) {
+        public Options(int batchSize, int maxNewTokens) {
+            this(batchSize, maxNewTokens, false);
+        }
+
         public static Options defaults() {
-            return new Options(8, 256);
+            return new Options(8, 256, false);
+        }
+
+        public Options withAddBos(boolean v) {
+            return new Options(batchSize, maxNewTokens, v);
         }
     }
 
@@ -94,7 +106,7 @@ public final class BenchmarkUtility {
         Shots<Example> s = shots(Gsm8k.load(data), data, shots, Gsm8k::load);
         List<Example> eval = cap(s.eval(), limit);
         List<int[]> inputs = new ArrayList<>();
-        for (Example q : eval) inputs.add(model.chat().encodeRendered(Prompts.gsm8k(s.exemplars(), q)));
+        for (Example q : eval) inputs.add(encode(model, Prompts.gsm8k(s.exemplars(), q), opt));
         GenerationConfig gen = GenerationConfig.greedy(opt.maxNewTokens()).withStopStrings(Prompts.GSM8K_STOP).withBatchSize(opt.batchSize());
         List<String> responses = new ArrayList<>();
         for (Generator.Generation g : model.generator().generate(inputs, gen)) responses.add(cutAtStop(model.decode(g.tokens())));
@@ -139,15 +151,15 @@ public final class BenchmarkUtility {
     }
 
     /**
-     * Scores each option by log p(continuation | context), with the context encoded as plain text (bos added where
-     * the tokenizer config asks for it). As in the harness, the continuation's tokens are those the whole text has
-     * beyond the context's, so a space that merges into the first option token is scored with the option.
+     * Scores each option by log p(continuation | context), with the context encoded as plain text ({@link #encode}).
+     * As in the harness, the continuation's tokens are those the whole text has beyond the context's, so a space
+     * that merges into the first option token is scored with the option.
      */
     static Result scoreChoices(LanguageModel model, String task, List<Prompts.McPrompt> prompts, int shots, String shotsSource, Options opt) {
         List<Sequence> seqs = new ArrayList<>();
         for (Prompts.McPrompt p : prompts) {
-            int[] ctx = model.chat().encodeRendered(p.context());
-            for (String c : p.continuations()) seqs.add(Sequence.promptResponse(ctx, continuation(model, p.context(), ctx, c)));
+            int[] ctx = encode(model, p.context(), opt);
+            for (String c : p.continuations()) seqs.add(Sequence.promptResponse(ctx, continuation(model, p.context(), ctx, c, opt)));
         }
         double[] ll = UtilityEval.sequenceLogProbs(model, seqs, opt.batchSize());
         int acc = 0;
@@ -189,12 +201,24 @@ public final class BenchmarkUtility {
         return best;
     }
 
-    /** Continuation ids: encode(context + continuation) minus the context's ids, or the continuation alone if they diverge. */
-    static int[] continuation(LanguageModel model, String context, int[] ctxIds, String cont) {
-        int[] whole = model.chat().encodeRendered(context + cont);
-        if (whole.length > ctxIds.length && Arrays.equals(Arrays.copyOf(whole, ctxIds.length), ctxIds)) {
-            return Arrays.copyOfRange(whole, ctxIds.length, whole.length);
-        }
+    /** Plain text as the harness encodes it: no special tokens, bos in front only when {@code opt.addBos()}. */
+    static int[] encode(LanguageModel model, String text, Options opt) {
+        int[] ids = model.tokenizer().encode(text);
+        if (!opt.addBos()) return ids;
+        int bos = model.chat().bosId().orElseThrow(() -> new DeepalignException("--add-bos: the model's tokenizer config names no bos_token"));
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    /**
+     * Continuation ids as the harness's {@code _encode_pair} takes them: encode(context + continuation) beyond the
+     * context's length; the continuation alone only if the whole is not longer than the context.
+     */
+    static int[] continuation(LanguageModel model, String context, int[] ctxIds, String cont, Options opt) {
+        int[] whole = encode(model, context + cont, opt);
+        if (whole.length > ctxIds.length) return Arrays.copyOfRange(whole, ctxIds.length, whole.length);
         int[] alone = model.tokenizer().encode(cont);
         if (alone.length == 0) throw new DeepalignException("the answer option '" + cont + "' encodes to no tokens");
         return alone;

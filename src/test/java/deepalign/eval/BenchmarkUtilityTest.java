@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import deepalign.DeepalignException;
 import deepalign.data.Example;
 import deepalign.data.Gsm8k;
+import deepalign.data.Mmlu;
 import deepalign.data.Prompts;
 import deepalign.model.LanguageModel;
 import deepalign.model.ModelConfig;
@@ -72,11 +73,17 @@ class BenchmarkUtilityTest {
         return root;
     }
 
-    /** Log p(continuation | context) by a direct forward over the plain-text encoding: no chat template. */
+    /** log p(continuation | context) by hand: plain text without special tokens, as the harness encodes it by default. */
     private double directLogLik(String context, String continuation) {
-        int[] ctx = lm.chat().encodeRendered(context);
-        int[] whole = lm.chat().encodeRendered(context + continuation);
-        assertThat(whole[0]).isEqualTo(tok.tokenToId(WordLevelTokenizerWriter.BOS).orElseThrow());
+        return directLogLik(context, continuation, false);
+    }
+
+    /** The same with bos in front (lm-evaluation-harness's add_bos_token=True, deepalign's --add-bos). */
+    private double directLogLik(String context, String continuation, boolean bos) {
+        int bosId = tok.tokenToId(WordLevelTokenizerWriter.BOS).orElseThrow();
+        int[] ctx = withBos(tok.encode(context), bos, bosId);
+        int[] whole = withBos(tok.encode(context + continuation), bos, bosId);
+        assertThat(whole[0] == bosId).isEqualTo(bos);
         assertThat(whole).doesNotContain(tok.tokenToId(WordLevelTokenizerWriter.START_HEADER).orElseThrow());
         long[] in = Arrays.stream(whole).limit(whole.length - 1).mapToLong(i -> i).toArray();
         long[] tg = Arrays.stream(whole).skip(1).mapToLong(i -> i).toArray();
@@ -86,6 +93,27 @@ class BenchmarkUtilityTest {
             double sum = 0;
             for (int i = ctx.length - 1; i < lp.length; i++) sum += lp[i];
             return sum;
+        }
+    }
+
+    private static int[] withBos(int[] ids, boolean bos, int bosId) {
+        if (!bos) return ids;
+        int[] out = new int[ids.length + 1];
+        out[0] = bosId;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    @Test
+    void addBosPutsBosInFrontOfEveryPrompt() throws Exception {
+        Path root = mmluDir();
+        BenchmarkUtility.Result r = BenchmarkUtility.run(lm, "mmlu", root, 2, 1, BenchmarkUtility.Options.defaults().withAddBos(true));
+        Example q = Mmlu.loadDir(root.resolve("test")).values().iterator().next().get(0);
+        Prompts.McPrompt p = Prompts.mmlu("abstract_algebra", Mmlu.shots(root.resolve("dev"), "abstract_algebra", 2), q);
+        double[] ll = (double[]) r.records().get(0).get("loglik");
+        for (int c = 0; c < 4; c++) {
+            assertThat(ll[c]).isCloseTo(directLogLik(p.context(), p.continuations().get(c), true), offset(1e-4));
+            assertThat(ll[c]).isNotCloseTo(directLogLik(p.context(), p.continuations().get(c), false), offset(1e-6));
         }
     }
 
