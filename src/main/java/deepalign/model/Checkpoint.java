@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import deepalign.DeepalignException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,10 @@ public final class Checkpoint {
 
     /** Loads config.json and the safetensors weights of {@code dir}, validated against each other. */
     public static Transformer load(Path dir, NDManager manager, DataType computeType) {
+        if (computeType == DataType.BFLOAT16) {
+            // DJL's PyTorch JNI maps no dtype code to bfloat16: making such a tensor aborts the JVM
+            throw new DeepalignException("bfloat16 compute is not available: DJL's PyTorch engine has no bfloat16 tensors; use float16 or float32");
+        }
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
         CheckpointFiles files = CheckpointFiles.open(dir);
         files.validate(config);
@@ -53,7 +58,7 @@ public final class Checkpoint {
         try {
             java.nio.file.Files.createDirectories(dir);
         } catch (java.io.IOException ex) {
-            throw new deepalign.DeepalignException("cannot create " + dir + ": " + ex.getMessage(), ex);
+            throw new DeepalignException("cannot create " + dir + ": " + ex.getMessage(), ex);
         }
         CheckpointFiles.write(dir, tensors, maxShardBytes);
         config.save(dir.resolve("config.json"));

@@ -1,6 +1,7 @@
 package deepalign.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import deepalign.DeepalignException;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,14 @@ class HfReferenceTest {
     @ValueSource(strings = {"llama-f32", "llama3-bf16", "qwen2-f16", "mistral-sharded"})
     void float16ComputeStaysCloseToTheReference(String name) throws Exception {
         compareWithReference(name, DataType.FLOAT16, 0.15);
+    }
+
+    @Test
+    void bfloat16ComputeIsRefusedBeforeAnyTensorIsMade() throws Exception {
+        // a bfloat16 NDArray would abort the JVM (DJL's JNI has no dtype code for it); the library must say so instead
+        Path dir = fixture("llama3-bf16");
+        assertThatThrownBy(() -> Checkpoint.load(dir, m, DataType.BFLOAT16))
+                .isInstanceOf(DeepalignException.class).hasMessageContaining("use float16 or float32");
     }
 
     private void compareWithReference(String name, DataType computeType, double tolerance) throws Exception {
