@@ -155,6 +155,8 @@ IDIOMS = {
     "int-and-string-filters": "{{ '42' | int + 1 }} {{ 3 | string + '!' }} {{ messages|length|string|length }}",
     "loop-filter": "{% for m in messages if m.role == 'user' %}{{ m.content[:5] }}{{ loop.index }}/{{ loop.length }}{{ '$' if loop.last }};{% endfor %}",
     "loop-filter-nested-whitespace": "{%- for m in messages %}\n  {%- for w in m.content.split() if w|length > 3 -%}\n    {{ w }},\n  {%- endfor %}\n|{% endfor %}",
+    "for-else": "{% for m in messages %}{{ m.role[0] }}{% else %}none{% endfor %}|{% for m in [] %}x{% else %}none{% endfor %}",
+    "for-else-filtered-nested": "{% for m in messages if m.role == 'tool' %}{{ m.role }}{% else %}{% if messages %}no tool{% else %}empty{% endif %}{% endfor %}|{%- for m in messages if m.role == 'user' -%}\n {{ m.role }}\n{%- else -%}\n none\n{%- endfor %}",
 }
 
 # Where deepalign's engine still differs from Python Jinja (README, "Chat templates"): rendered here all the same,

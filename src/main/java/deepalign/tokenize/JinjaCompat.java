@@ -22,7 +22,8 @@ import java.util.TreeSet;
  *   <li>{@code seq[::-1]} (Qwen3 walks its messages backwards): jinjava has no slice steps, so it
  *       becomes {@code (seq|py_reverse)}.</li>
  *   <li>Loop filters ({@code for x in xs if cond}), which jinjava reads as a conditional expression
- *       and so loops over nothing: the filtered items are collected first ({@link LoopFilters}).</li>
+ *       and so loops over nothing, and for-else, whose else body jinjava renders after every item
+ *       ({@link LoopFilters}).</li>
  *   <li>Macro arguments are left as written (jinjava parses the argument list itself).</li>
  *   <li>Jinja normalises newlines to \n and drops one trailing newline of the template.</li>
  * </ul>
@@ -50,7 +51,7 @@ final class JinjaCompat {
     }
 
     static Result compile(String template) {
-        Usage usage = new Usage(new TreeSet<>(), new boolean[1], new int[1]);
+        Usage usage = new Usage(new TreeSet<>(), new LoopFilters());
         String src = template.replace("\r\n", "\n").replace('\r', '\n');
         if (src.endsWith("\n")) {
             src = src.substring(0, src.length() - 1);
@@ -69,11 +70,11 @@ final class JinjaCompat {
                 out.append(src.charAt(i++));
             }
         }
-        return new Result(out.toString(), usage.filters(), usage.loopFilter()[0]);
+        return new Result(out.toString(), usage.filters(), usage.loops().unbridged());
     }
 
-    /** @param loopFilters how many loop filters were bridged so far (each gets its own list name) */
-    private record Usage(Set<String> filters, boolean[] loopFilter, int[] loopFilters) {
+    /** @param loops the template's for-loop rewriting (loop filters, for-else), which follows its blocks */
+    private record Usage(Set<String> filters, LoopFilters loops) {
     }
 
     /** Copies one tag starting at {@code start}, rewriting its expression; returns the index after it. */
@@ -105,13 +106,7 @@ final class JinjaCompat {
             return after;
         }
         String rewritten = rewriteExpression(content, usage);
-        String loopFilter = close.equals("%}") ? LoopFilters.bridge(rewritten, usage.loopFilters()) : null;
-        if (loopFilter != null) {
-            out.append(' ').append(loopFilter).append(' ');
-        } else {
-            if (close.equals("%}") && LoopFilters.isFiltered(rewritten)) usage.loopFilter()[0] = true; // not bridged
-            out.append(rewritten);
-        }
+        out.append(close.equals("%}") ? usage.loops().rewrite(rewritten) : rewritten);
         out.append(src, contentEnd, end + 2);
         return end + 2;
     }

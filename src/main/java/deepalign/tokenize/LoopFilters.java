@@ -1,50 +1,104 @@
 package deepalign.tokenize;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+
 /**
- * Python Jinja's loop filter, {@code {% for x in xs if cond %}}, for jinjava, which reads {@code xs if cond} as a
- * conditional expression (with {@code x} still undefined) and so loops over nothing. The filtered items are
- * collected into a list first and the loop runs over that list, so that {@code loop.index}, {@code loop.length} and
- * {@code loop.last} count the kept items only, as in Python:
- *
- * <pre>
+ * Python Jinja's for-loop extras that jinjava gets silently wrong, rewritten tag by tag for one template (one
+ * instance per template; it tracks the enclosing for and if blocks):
+ * <ul>
+ *   <li>A loop filter, {@code {% for x in xs if cond %}}: jinjava reads {@code xs if cond} as a conditional
+ *       expression (with {@code x} still undefined) and so loops over nothing. The kept items are collected into a
+ *       list first and the loop runs over that list, so that {@code loop.index}, {@code loop.length} and
+ *       {@code loop.last} count the kept items only, as in Python:
+ *       <pre>
  * {% for x in xs if cond %}  becomes
  * {% set __loop_filtered_1 = [] %}{% for x in xs %}{% if cond %}{% do __loop_filtered_1.append(x) %}{% endif %}{% endfor %}{% for x in __loop_filtered_1 %}
- * </pre>
- * The whitespace markers of the original tag stay on the first and last of these tags.
+ *       </pre></li>
+ *   <li>A for-else, {@code {% for x in xs %}..{% else %}..{% endfor %}}: jinjava renders the else body after every
+ *       item and nothing for an empty sequence. The else becomes {@code {% endfor %}{% if (xs)|length == 0 %}} and
+ *       the loop's endfor an endif.</li>
+ * </ul>
+ * The whitespace markers of the original tags stay on the first and last of the tags that replace them.
  */
 final class LoopFilters {
-    private LoopFilters() {
+    /** An enclosing for or if; a for keeps what it iterates, for its else. */
+    private static final class Block {
+        final boolean isFor;
+        final String iterable;
+        boolean elseSeen;
+
+        Block(boolean isFor, String iterable) {
+            this.isFor = isFor;
+            this.iterable = iterable;
+        }
     }
 
-    /** True if {@code tag} (a block tag's content, already rewritten by {@link JinjaCompat}) is a filtered for loop. */
-    static boolean isFiltered(String tag) {
-        return isFor(tag) && topLevelWord(tag, "if", 0) >= 0;
+    private final Deque<Block> open = new ArrayDeque<>();
+    private int bridged;
+    private boolean unbridged;
+
+    /** True if a filtered loop could not be rewritten (a recursive one): jinjava will run it wrongly. */
+    boolean unbridged() {
+        return unbridged;
     }
 
-    /**
-     * The tags that replace a filtered for loop's content (without the outer delimiters), or null when
-     * {@code tag} is not one or cannot be bridged (a {@code recursive} loop).
-     *
-     * @param counter number of loops bridged so far in this template; incremented
-     */
-    static String bridge(String tag, int[] counter) {
-        if (!isFiltered(tag)) return null;
+    /** What a block tag's content (already rewritten by {@link JinjaCompat}, delimiters excluded) becomes. */
+    String rewrite(String tag) {
         String t = tag.strip();
-        int in = topLevelWord(t, "in", 0);
-        int cond = topLevelWord(t, "if", 0);
-        if (in < 0 || cond < in || topLevelWord(t, "recursive", cond) >= 0) return null;
-        String target = t.substring(3, in).strip();
-        String seq = t.substring(in + 2, cond).strip();
-        String test = t.substring(cond + 2).strip();
-        String item = target.contains(",") ? "[" + target + "]" : target;
-        String list = "__loop_filtered_" + (++counter[0]);
-        return "set " + list + " = [] %}{% for " + target + " in " + seq + " %}{% if " + test + " %}{% do " + list + ".append(" + item
-                + ") %}{% endif %}{% endfor %}{% for " + target + " in " + list;
+        switch (firstWord(t)) {
+            case "for" -> {
+                String target = null;
+                String seq = null;
+                int in = topLevelWord(t, "in", 0);
+                if (in > 3) {
+                    target = t.substring(3, in).strip();
+                    seq = t.substring(in + 2).strip();
+                }
+                int cond = topLevelWord(t, "if", 0);
+                if (seq == null || cond < 0) {
+                    open.push(new Block(true, seq == null ? null : withoutRecursive(seq)));
+                    return tag;
+                }
+                if (cond < in || topLevelWord(t, "recursive", cond) >= 0) {
+                    unbridged = true;
+                    open.push(new Block(true, null));
+                    return tag;
+                }
+                String iterable = t.substring(in + 2, cond).strip();
+                String test = t.substring(cond + 2).strip();
+                String item = target.contains(",") ? "[" + target + "]" : target;
+                String list = "__loop_filtered_" + (++bridged);
+                open.push(new Block(true, list));
+                return " set " + list + " = [] %}{% for " + target + " in " + iterable + " %}{% if " + test + " %}{% do " + list
+                        + ".append(" + item + ") %}{% endif %}{% endfor %}{% for " + target + " in " + list + " ";
+            }
+            case "if" -> open.push(new Block(false, null));
+            case "else" -> {
+                Block b = open.peek();
+                if (b != null && b.isFor && b.iterable != null) {
+                    b.elseSeen = true;
+                    return " endfor %}{% if (" + b.iterable + ")|length == 0 ";
+                }
+            }
+            case "endfor", "endif" -> {
+                Block b = open.poll();
+                if (b != null && b.elseSeen) return " endif ";
+            }
+            default -> { }
+        }
+        return tag;
     }
 
-    private static boolean isFor(String tag) {
-        String t = tag.strip();
-        return t.startsWith("for") && t.length() > 3 && Character.isWhitespace(t.charAt(3));
+    private static String withoutRecursive(String seq) {
+        int r = topLevelWord(seq, "recursive", 0);
+        return r < 0 ? seq : seq.substring(0, r).strip();
+    }
+
+    private static String firstWord(String t) {
+        int i = 0;
+        while (i < t.length() && (Character.isLetterOrDigit(t.charAt(i)) || t.charAt(i) == '_')) i++;
+        return t.substring(0, i);
     }
 
     /** Index of {@code word} as a whole word outside strings and brackets, at or after {@code from}; -1 if absent. */
