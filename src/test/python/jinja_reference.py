@@ -157,6 +157,11 @@ IDIOMS = {
     "loop-filter-nested-whitespace": "{%- for m in messages %}\n  {%- for w in m.content.split() if w|length > 3 -%}\n    {{ w }},\n  {%- endfor %}\n|{% endfor %}",
     "for-else": "{% for m in messages %}{{ m.role[0] }}{% else %}none{% endfor %}|{% for m in [] %}x{% else %}none{% endfor %}",
     "for-else-filtered-nested": "{% for m in messages if m.role == 'tool' %}{{ m.role }}{% else %}{% if messages %}no tool{% else %}empty{% endif %}{% endfor %}|{%- for m in messages if m.role == 'user' -%}\n {{ m.role }}\n{%- else -%}\n none\n{%- endfor %}",
+    "set-scoping": "{% set x = 'out' %}{% for m in messages %}{% set x = m.role %}{% endfor %}{{ x }}|{% if true %}{% set y = 'in-if' %}{% endif %}{{ y }}",
+    "loop-cycle-and-tests": "{% for m in messages %}{{ loop.cycle('a', 'b') }}{{ 'e' if loop.index is even else 'o' }}{{ 'd' if loop.index is divisibleby 3 }}{% endfor %}",
+    "string-ops": "{{ 'x' ~ 1 ~ 2.5 }}|{{ '%.2f' | format(3.14159) }}|{{ 2.567 | round(1) }}|{{ '3.9' | float | int }}|{{ 'abc' | list | join('-') }}",
+    "sort-map-select": "{{ messages | map(attribute='role') | sort | join(',') }}|{{ messages | sort(reverse=true, attribute='role') | length }}|{{ messages | map(attribute='role') | map('upper') | join(',') }}|{{ messages | selectattr('name', 'defined') | list | length }}",
+    "defined-and-none-chains": "{{ 'y' if messages[0].tool_calls is defined and messages[0].tool_calls else 'n' }}{{ 'y' if messages[0]['content'] is string and messages[0]['content'] | length > 3 else 'n' }}{{ (messages[0].missing or 'fallback') }}",
 }
 
 # Where deepalign's engine still differs from Python Jinja (README, "Chat templates"): rendered here all the same,
@@ -165,6 +170,8 @@ KNOWN_GAPS = {
     "python-booleans-printed": "{{ true }} {{ none }} {{ messages[0].role == 'system' }}",
     "loop-previtem-nextitem": "{% for m in messages %}{% if loop.previtem %}<{{ loop.previtem.role }}{% endif %}{% if loop.nextitem %}>{{ loop.nextitem.role }}{% endif %};{% endfor %}",
     "undefined-attribute-is-none": "{{ 'y' if messages[0].missing is none else 'n' }}",
+    "string-repetition": "{{ 'ab' * 3 }}",
+    "sort-by-attribute": "{{ messages | sort(attribute='role') | map(attribute='role') | first }}",
 }
 
 CONVERSATIONS = {

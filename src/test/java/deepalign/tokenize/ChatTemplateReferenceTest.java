@@ -45,7 +45,13 @@ class ChatTemplateReferenceTest {
         boolean agp = c.get("add_generation_prompt").asBoolean();
         if (c.path("known_gap").asBoolean(false)) {
             // a documented difference (README, "Chat templates"): when it goes away, update the README and the script
-            assertThat(t.render(messages, agp)).as("known gap now matches Python Jinja").isNotEqualTo(c.get("output").asText());
+            String got;
+            try {
+                got = t.render(messages, agp);
+            } catch (DeepalignException e) {
+                got = "error: " + e.getMessage(); // a gap may be an error where Python renders
+            }
+            assertThat(got).as("known gap now matches Python Jinja").isNotEqualTo(c.get("output").asText());
         } else if (c.has("error")) {
             assertThatThrownBy(() -> t.render(messages, agp)).isInstanceOf(DeepalignException.class)
                     .hasMessageEndingWith(c.get("error").asText());
