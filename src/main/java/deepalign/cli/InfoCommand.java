@@ -78,6 +78,7 @@ public final class InfoCommand implements Callable<Integer> {
         m.put("attention_bias", c.attentionBias());
         m.put("rope_theta", c.ropeTheta());
         m.put("rope_scaling", c.ropeScaling() == null ? null : c.ropeScaling().type());
+        m.put("sliding_window", c.slidingWindow());
         m.put("weight_files", new TreeSet<>(files.tensorNames().stream().map(n -> files.fileOf(n).getFileName().toString()).toList()).size());
         m.put("bos_token_id", c.bosTokenId());
         m.put("eos_token_ids", c.eosTokenIds());

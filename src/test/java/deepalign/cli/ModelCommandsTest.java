@@ -111,6 +111,7 @@ class ModelCommandsTest {
         assertThat(n.get("tied_embeddings").asBoolean()).isFalse();
         assertThat(n.get("eos_token_ids").toString()).isEqualTo("[3,6]");
         assertThat(n.get("chat_template").asText()).isEqualTo("present");
+        assertThat(n.get("sliding_window").isNull()).isTrue(); // a Llama checkpoint has none
     }
 
     @Test
