@@ -140,7 +140,7 @@ public final class ChatTemplate {
                         + filter + "', which deepalign's template engine lacks; it will be ignored.");
             }
         }
-        if (compat.loopFilter()) {
+        if (compat.unbridgedLoop()) {
             System.err.println("warning: the chat template from " + origin + " filters a recursive for loop "
                     + "(for x in xs if ... recursive), which deepalign's template engine cannot run as Python Jinja does.");
         }

@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *       becomes {@code (seq|py_reverse)}.</li>
  *   <li>Loop filters ({@code for x in xs if cond}), which jinjava reads as a conditional expression
  *       and so loops over nothing, and for-else, whose else body jinjava renders after every item
- *       ({@link LoopFilters}).</li>
+ *       ({@link ForLoops}).</li>
  *   <li>Macro arguments are left as written (jinjava parses the argument list itself).</li>
  *   <li>Jinja normalises newlines to \n and drops one trailing newline of the template.</li>
  * </ul>
@@ -41,9 +41,9 @@ final class JinjaCompat {
 
     /**
      * The rewritten template, plus what it uses that jinjava may lack: the filter names it applies,
-     * and whether some for loop filters its items ({@code for x in xs if cond}).
+     * and whether a filtered for loop was left as written ({@code for x in xs if cond recursive}).
      */
-    record Result(String source, Set<String> filters, boolean loopFilter) {
+    record Result(String source, Set<String> filters, boolean unbridgedLoop) {
     }
 
     static String rewrite(String template) {
@@ -51,7 +51,7 @@ final class JinjaCompat {
     }
 
     static Result compile(String template) {
-        Usage usage = new Usage(new TreeSet<>(), new LoopFilters());
+        Usage usage = new Usage(new TreeSet<>(), new ForLoops());
         String src = template.replace("\r\n", "\n").replace('\r', '\n');
         if (src.endsWith("\n")) {
             src = src.substring(0, src.length() - 1);
@@ -74,7 +74,7 @@ final class JinjaCompat {
     }
 
     /** @param loops the template's for-loop rewriting (loop filters, for-else), which follows its blocks */
-    private record Usage(Set<String> filters, LoopFilters loops) {
+    private record Usage(Set<String> filters, ForLoops loops) {
     }
 
     /** Copies one tag starting at {@code start}, rewriting its expression; returns the index after it. */
@@ -111,7 +111,8 @@ final class JinjaCompat {
         return end + 2;
     }
 
-    private static int skipString(String src, int quoteAt) {
+    /** Index just past the string literal opening at {@code quoteAt} (Python escapes skipped), at most the length. */
+    static int skipString(String src, int quoteAt) {
         char quote = src.charAt(quoteAt);
         int i = quoteAt + 1;
         while (i < src.length() && src.charAt(i) != quote) {

@@ -21,7 +21,7 @@ import java.util.Deque;
  * </ul>
  * The whitespace markers of the original tags stay on the first and last of the tags that replace them.
  */
-final class LoopFilters {
+final class ForLoops {
     /** An enclosing for or if; a for keeps what it iterates, for its else. */
     private static final class Block {
         final boolean isFor;
@@ -107,7 +107,7 @@ final class LoopFilters {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\'' || c == '"') {
-                i = skipString(s, i);
+                i = JinjaCompat.skipString(s, i) - 1; // on the closing quote; the loop steps past it
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
@@ -121,13 +121,5 @@ final class LoopFilters {
 
     private static boolean boundary(String s, int i) {
         return i < 0 || i >= s.length() || !(Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_');
-    }
-
-    /** Index of the closing quote of the literal opening at {@code quoteAt}. */
-    private static int skipString(String s, int quoteAt) {
-        char quote = s.charAt(quoteAt);
-        int i = quoteAt + 1;
-        while (i < s.length() && s.charAt(i) != quote) i += s.charAt(i) == '\\' ? 2 : 1;
-        return i;
     }
 }
