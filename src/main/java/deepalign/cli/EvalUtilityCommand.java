@@ -6,6 +6,7 @@ import deepalign.DeepalignException;
 import deepalign.attack.Target;
 import deepalign.data.Example;
 import deepalign.data.Jsonl;
+import deepalign.eval.BenchmarkUtility;
 import deepalign.eval.TargetUtilityEval;
 import deepalign.eval.UtilityEval;
 import deepalign.model.GenerationConfig;
@@ -118,16 +119,16 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** MMLU / ARC / GSM8K in their own formats, scored as lm-evaluation-harness does (deepalign.eval.BenchmarkUtility). */
+    /** MMLU / ARC / GSM8K in their own formats, scored as lm-evaluation-harness does (BenchmarkUtility). */
     private int benchmark(String t) {
         if (data == null) throw new DeepalignException("--task " + t + " needs --data PATH (the benchmark's file or folder).");
         if (out == null) throw new DeepalignException("--out FILE.json is required.");
         int k = shots != null ? shots : (t.equals("arc") ? 0 : 5);
-        deepalign.eval.BenchmarkUtility.Result r;
+        BenchmarkUtility.Result r;
         try (NDManager manager = NDManager.newBaseManager();
                 LanguageModel lm = model.load(manager)) {
-            r = deepalign.eval.BenchmarkUtility.run(lm, t, data, k, limit == null ? 0 : limit,
-                    deepalign.eval.BenchmarkUtility.Options.defaults().withAddBos(addBos));
+            r = BenchmarkUtility.run(lm, t, data, k, limit == null ? 0 : limit,
+                    BenchmarkUtility.Options.defaults().withAddBos(addBos));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model.modelDir().toString());
@@ -140,10 +141,15 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         doc.put("n", r.n());
         doc.put("records", r.records());
         JsonOut.writeAtomic(out, doc);
-        Table table = Table.of("task", "n", "metric", "value").title("eval utility: " + model.modelDir());
-        for (var e : r.metrics().entrySet()) table.row(t, r.n(), e.getKey(), Table.pct(e.getValue()));
-        EvalSupport.print(spec, table.render());
+        printMetrics(r, model.modelDir().toString());
         return 0;
+    }
+
+    /** A benchmark result's metrics as the table both a live run and a re-scoring print. */
+    private void printMetrics(BenchmarkUtility.Result r, String source) {
+        Table table = Table.of("task", "n", "metric", "value").title("eval utility: " + source);
+        for (var e : r.metrics().entrySet()) table.row(r.task(), r.n(), e.getKey(), Table.pct(e.getValue()));
+        EvalSupport.print(spec, table.render());
     }
 
     /** {@code --task gsm8k --responses}: the live gsm8k run's scores (lm-evaluation-harness's filters), on saved text. */
@@ -151,7 +157,7 @@ public final class EvalUtilityCommand implements Callable<Integer> {
         List<Example> items = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         readSaved(items, texts);
-        deepalign.eval.BenchmarkUtility.Result r = deepalign.eval.BenchmarkUtility.scoreGsm8k(items, texts, 0, "saved responses");
+        BenchmarkUtility.Result r = BenchmarkUtility.scoreGsm8k(items, texts, 0, "saved responses");
         if (out != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("responses", responses.toString());
@@ -161,9 +167,7 @@ public final class EvalUtilityCommand implements Callable<Integer> {
             doc.put("records", r.records());
             JsonOut.writeAtomic(out, doc);
         }
-        Table table = Table.of("task", "n", "metric", "value").title("eval utility: " + responses);
-        for (var e : r.metrics().entrySet()) table.row("gsm8k", r.n(), e.getKey(), Table.pct(e.getValue()));
-        EvalSupport.print(spec, table.render());
+        printMetrics(r, responses.toString());
         return 0;
     }
 

@@ -204,12 +204,7 @@ public final class BenchmarkUtility {
     /** Plain text as the harness encodes it: no special tokens, bos in front only when {@code opt.addBos()}. */
     static int[] encode(LanguageModel model, String text, Options opt) {
         int[] ids = model.tokenizer().encode(text);
-        if (!opt.addBos()) return ids;
-        int bos = model.chat().bosId().orElseThrow(() -> new DeepalignException("--add-bos: the model's tokenizer config names no bos_token"));
-        int[] out = new int[ids.length + 1];
-        out[0] = bos;
-        System.arraycopy(ids, 0, out, 1, ids.length);
-        return out;
+        return opt.addBos() ? model.chat().withBos(ids) : ids;
     }
 
     /**

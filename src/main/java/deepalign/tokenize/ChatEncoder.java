@@ -43,11 +43,15 @@ public final class ChatEncoder {
     /** Tokenizes text a template rendered, putting bos in front where {@link #bosPrepended} says so. */
     public int[] encodeRendered(String rendered) {
         int[] ids = tokenizer.encode(rendered);
-        if (!bosPrepended(rendered)) {
-            return ids;
-        }
+        return bosPrepended(rendered) ? withBos(ids) : ids;
+    }
+
+    /** {@code ids} with bos in front; fails with a sentence when the tokenizer has no bos token. */
+    public int[] withBos(int[] ids) {
+        int bos = bosId().orElseThrow(() -> new DeepalignException(config.sourceName() + " names no bos_token that "
+                + tokenizer.tokenizerJson() + " knows."));
         int[] out = new int[ids.length + 1];
-        out[0] = bosId().orElseThrow();
+        out[0] = bos;
         System.arraycopy(ids, 0, out, 1, ids.length);
         return out;
     }
