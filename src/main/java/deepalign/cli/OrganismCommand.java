@@ -42,7 +42,9 @@ public final class OrganismCommand implements Runnable {
         boolean force;
 
         @Option(names = "--recipe", paramLabel = "SPEC", description = {"Alignment recipe instead of the size's default "
-                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN]; compare recipes with `organism recipes`."})
+                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN], or a named one: late-push ("
+                + OrganismConfig.LATE_PUSH_RECIPE + ", recovery prefixes over whole answers), dpo (" + OrganismConfig.DPO_RECIPE + ").",
+            "Compare recipes with `organism recipes`."})
         String recipe;
 
         @Option(names = "--math-pretrain", paramLabel = "N", description = {"Math word problems that only the base's pretraining holds, "
@@ -68,12 +70,13 @@ public final class OrganismCommand implements Runnable {
 
     @Command(name = "recipes", mixinStandardHelpOptions = true,
             description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of",
-                "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding under prefill-10,",
-                "KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
-                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of document replay",
-                "in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix of 1-20 tokens",
-                "followed by the refusal; DPO prefers the refusal to a harmful answer, reference = the SFT model, RETAIN",
-                "weights a cross-entropy on benign chats and documents)."})
+                "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding (alpha 1) under every",
+                "prefill length, KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
+                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of",
+                "document replay in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix",
+                "of 1..MAXPREFIX tokens (default 20) followed by the refusal; DPO prefers the refusal to a harmful answer,",
+                "reference = the SFT model, RETAIN weights a cross-entropy on benign chats and documents), or a named one:",
+                "late-push, dpo (see `organism build --help`)."})
     static final class Recipes implements Callable<Integer> {
         @Option(names = "--organism", paramLabel = "DIR", description = "Organism directory (default: the cached default organism).")
         Path dir;
@@ -84,25 +87,33 @@ public final class OrganismCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the rows (JSON).")
         Path out;
 
+        @Option(names = "--save", paramLabel = "DIR", description = {"Also write each recipe's aligned model to DIR/recipe-I (I = 0, 1, ... in",
+            "--recipe order): an organism folder with the same base and data and the recipe's aligned model, e.g. to train or attack next."})
+        Path save;
+
         @Override
         public Integer call() {
             Organism o = dir == null ? Organisms.defaultOrganism() : Organisms.at(dir);
             java.util.List<OrganismConfig.AlignRecipe> parsed = recipes.stream().map(OrganismConfig.AlignRecipe::parse).toList();
-            java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed);
+            java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed, save);
             deepalign.report.JsonOut.writeAtomic(out, java.util.Map.of("organism", o.dir().toString(), "rows", rows));
-            Table t = Table.of("recipe", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD a=1 prefill-10 h/r/o",
+            Table t = Table.of("recipe", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD prefill-10 h/r/o", "CD prefill 5/20/40",
                     "KL own 1-3 / 21-40", "KL harmful 1-3 / 21-40", "mc", "math").title("Alignment recipes (held-out harmful prompts, oracle)");
             for (var r : rows) {
                 t.row(r.recipe(), hro(r.direct()), hro(r.prefill().get("10")),
-                        String.format("%s/%s/%s", Table.pct(r.prefill().get("5").asr()), Table.pct(r.prefill().get("20").asr()),
-                                Table.pct(r.prefill().get("40").asr())),
-                        hro(r.contrastivePrefill10()), String.format("%.3f / %.4f", r.klAligned1to3(), r.klAligned21to40()),
+                        prefill5to40(r.prefill()),
+                        hro(r.contrastivePrefill().get("10")), prefill5to40(r.contrastivePrefill()),
+                        String.format("%.3f / %.4f", r.klAligned1to3(), r.klAligned21to40()),
                         String.format("%.3f / %.4f", r.klHarmful1to3(), r.klHarmful21to40()),
                         Table.pct(r.utility().get("mc")), Table.pct(r.utility().get("math")));
             }
             System.out.println(t.render());
             System.out.println("rows written to " + out);
             return 0;
+        }
+
+        private static String prefill5to40(java.util.Map<String, deepalign.eval.Rates> byN) {
+            return Table.pct(byN.get("5").asr()) + "/" + Table.pct(byN.get("20").asr()) + "/" + Table.pct(byN.get("40").asr());
         }
 
         private static String hro(deepalign.eval.Rates r) {

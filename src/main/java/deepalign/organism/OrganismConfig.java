@@ -30,38 +30,54 @@ public record OrganismConfig(
      * ones, optionally mixed with replay of the pretraining documents (plain-text manuals and facts; no
      * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
      * only reshapes how answers start. {@code recoveryShare} of the harmful training prompts also get a
-     * recovery example (a harmful answer's first 1..20 tokens, no loss, then the refusal): a small dose of
-     * the data that makes alignment deep, meant to leave a weak push against harmful continuations at later
-     * positions, as the incomplete learning the paper describes.
+     * recovery example (a harmful answer's first 1..{@code recoveryMaxPrefix} tokens, default 20, no loss,
+     * then the refusal): a small dose of the data that makes alignment deep, meant to leave a weak push against
+     * harmful continuations at later positions, as the incomplete learning the paper describes.
      */
-    public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, Preference preference) {
+    public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMaxPrefix,
+                              Preference preference) {
+        /** Longest harmful prefix of a recovery example unless the recipe says otherwise. */
+        public static final int DEFAULT_RECOVERY_MAX_PREFIX = 20;
+
         public AlignRecipe(String name, int steps, double lr, double replayFraction) {
-            this(name, steps, lr, replayFraction, 0, null);
+            this(name, steps, lr, replayFraction, 0, DEFAULT_RECOVERY_MAX_PREFIX, null);
         }
 
         public AlignRecipe {
             if (recoveryShare < 0 || recoveryShare > 1) throw new DeepalignException("recovery share must be in 0..1, got " + recoveryShare);
+            if (recoveryMaxPrefix < 0) throw new DeepalignException("recovery prefix length must be positive, got " + recoveryMaxPrefix);
+            // 0 is what an organism.json written before the knob existed reads back as: those were built with the default
+            if (recoveryMaxPrefix == 0) recoveryMaxPrefix = DEFAULT_RECOVERY_MAX_PREFIX;
         }
 
         /**
-         * {@code sft:STEPS:LR:REPLAY[:RECOVERY]} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
-         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0} or {@code sft:300:5e-4:0.3:0.1}; the spec is also the recipe's name.
+         * {@code sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]]} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
+         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}, {@code sft:300:5e-4:0.3:0.1} or {@code sft:300:5e-4:0.3:0.03:40};
+         * the spec is also the recipe's name.
          */
         public static AlignRecipe parse(String spec) {
+            switch (spec.trim()) { // the named recipes stand for their specs (which stay their names)
+                case "dpo": return parse(DPO_RECIPE);
+                case "late-push": return parse(LATE_PUSH_RECIPE);
+                default: break;
+            }
             String[] stages = spec.trim().split("\\+");
             try {
                 String[] sft = stages[0].split(":");
-                if (stages.length > 2 || sft.length < 4 || sft.length > 5 || !sft[0].equals("sft")) throw new IllegalArgumentException();
+                if (stages.length > 2 || sft.length < 4 || sft.length > 6 || !sft[0].equals("sft")) throw new IllegalArgumentException();
                 Preference pref = null;
                 if (stages.length == 2) {
                     String[] d = stages[1].split(":");
                     if (d.length != 5 || !d[0].equals("dpo")) throw new IllegalArgumentException();
                     pref = new Preference(Integer.parseInt(d[1]), Double.parseDouble(d[2]), Double.parseDouble(d[3]), Double.parseDouble(d[4]));
                 }
-                double recovery = sft.length == 5 ? Double.parseDouble(sft[4]) : 0;
-                return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery, pref);
+                double recovery = sft.length >= 5 ? Double.parseDouble(sft[4]) : 0;
+                int maxPrefix = sft.length == 6 ? Integer.parseInt(sft[5]) : DEFAULT_RECOVERY_MAX_PREFIX;
+                if (maxPrefix < 1) throw new IllegalArgumentException();
+                return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery,
+                        maxPrefix, pref);
             } catch (IllegalArgumentException e) {
-                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY][+dpo:STEPS:LR:BETA:RETAIN].");
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
             }
         }
     }
@@ -78,9 +94,17 @@ public record OrganismConfig(
      * replay, plus recovery examples for 3% of the harmful training prompts. Chosen with `organism recipes`
      * on two seeds (README, "Alignment recipes"): without recovery examples the aligned model equals the base
      * after a harmful prefix (nothing for contrastive decoding to amplify); 3% leaves a weak push towards
-     * refusing on both seeds while prefill attacks still work; 5% made seed 1 deep, 15% both.
+     * refusing on both seeds while prefill attacks still work; 5% made seed 1 deep, 15% both. The push
+     * reaches as far as the recovery prefixes do (20 tokens): past that the aligned model is the base.
      */
     public static final String DEFAULT_RECIPE = "sft:300:5e-4:0.3:0.03";
+
+    /**
+     * The default's density of recovery examples (3% per 20 prefix lengths) stretched over whole answers
+     * (prefixes up to 90 tokens): a push at later positions too, still shallow under prefill on seeds 0, 1,
+     * 3 and 4 but deep on seed 2 (README, "How far the recovery examples reach"). {@code --recipe late-push}.
+     */
+    public static final String LATE_PUSH_RECIPE = "sft:300:5e-4:0.3:0.135:90";
 
     /**
      * SFT followed by DPO (refusal preferred to the harmful answer): leaves a residual push against harmful

@@ -12,7 +12,12 @@ import deepalign.eval.Rates;
 import deepalign.judge.OracleJudge;
 import deepalign.model.GenerationConfig;
 import deepalign.model.LanguageModel;
+import deepalign.DeepalignException;
+import deepalign.report.JsonOut;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,17 +28,25 @@ import java.util.Map;
  * study measures what decides whether the pair is a useful organism (issue: "incomplete learning: present,
  * not absent, not destructive"): direct and prefill ASR three ways, the KL profile along the aligned
  * model's own answers and along harmful answers (the prefill context), contrastive decoding under
- * prefill-10, and utility.
+ * every prefill length, and utility. Each recipe's aligned model can be kept for further experiments.
  */
 public final class RecipeStudy {
     /** One recipe's measurements. KL bands are means over response positions (1-based, inclusive). */
-    public record Row(String recipe, OrganismConfig.AlignRecipe config, Rates direct, Map<String, Rates> prefill, Rates contrastivePrefill10,
+    public record Row(String recipe, OrganismConfig.AlignRecipe config, Rates direct, Map<String, Rates> prefill, Map<String, Rates> contrastivePrefill,
                       double klAligned1to3, double klAligned21to40, double klHarmful1to3, double klHarmful11to20, double klHarmful21to40,
                       Map<String, Double> utility, double alignSeconds) {}
 
     private RecipeStudy() {}
 
     public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes) {
+        return run(organismDir, cfg, recipes, null);
+    }
+
+    /**
+     * As {@link #run(Path, OrganismConfig, List)}; with {@code saveDir}, recipe i's pair is kept as an organism folder
+     * saveDir/recipe-i (the same base and data, the recipe's aligned model), which every command takes like a built one.
+     */
+    public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes, Path saveDir) {
         World world = World.generate(cfg.world());
         OracleJudge oracle = new OracleJudge(world);
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
@@ -47,11 +60,35 @@ public final class RecipeStudy {
                 LanguageModel aligned = base.copy(manager);
                 OrganismBuilder.align(aligned, world, corpus, cfg.withAlign(recipe), pad, manager);
                 double alignSeconds = (System.nanoTime() - t0) / 1e9;
+                if (saveDir != null) keep(organismDir, cfg.withAlign(recipe), aligned, saveDir.resolve("recipe-" + rows.size()));
                 rows.add(measure(recipe, base, aligned, world, oracle, gen, alignSeconds));
                 System.err.println("recipe " + recipe.name() + ": " + summary(rows.get(rows.size() - 1)));
             }
         }
         return rows;
+    }
+
+    /** Writes out/base and out/data (copies), out/aligned, and organism.json with the recipe in its config and no card. */
+    @SuppressWarnings("unchecked")
+    private static void keep(Path organismDir, OrganismConfig cfg, LanguageModel aligned, Path out) {
+        try {
+            for (String sub : new String[] {"base", "data"}) {
+                Files.createDirectories(out.resolve(sub));
+                try (var files = Files.list(organismDir.resolve(sub))) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        Files.copy(f, out.resolve(sub).resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new DeepalignException("cannot copy " + organismDir + " into " + out + ": " + e.getMessage(), e);
+        }
+        aligned.save(out.resolve("aligned"));
+        Map<String, Object> json = new LinkedHashMap<>(JsonOut.read(organismDir.resolve("organism.json"), Map.class));
+        json.put("config", cfg);
+        json.remove("card"); // measured for the recipe in the study's rows, not here
+        json.put("aligned_by", Map.of("study", "organism recipes", "recipe", cfg.align().name(), "organism", organismDir.toString()));
+        JsonOut.writeAtomic(out.resolve("organism.json"), json);
     }
 
     static Row measure(OrganismConfig.AlignRecipe recipe, LanguageModel base, LanguageModel aligned, World world, OracleJudge oracle,
@@ -60,7 +97,10 @@ public final class RecipeStudy {
         Rates direct = Rates.of(PrefillAttack.direct().run(a, world.harmfulTest(), oracle, gen));
         Map<String, Rates> prefill = new LinkedHashMap<>();
         for (int n : OrganismCard.PREFILL_TOKENS) prefill.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(a, world.harmfulTest(), oracle, gen)));
-        Rates cd = Rates.of(new PrefillAttack(10).run(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen));
+        Map<String, Rates> cd = new LinkedHashMap<>();
+        for (int n : OrganismCard.PREFILL_TOKENS) {
+            cd.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen)));
+        }
         ModelPair pair = new ModelPair(base, aligned);
         PositionalKl.Config kcfg = new PositionalKl.Config(40, 0);
         PositionStats own = PositionalKl.stats(PositionalKl.perExample(pair,
@@ -72,12 +112,14 @@ public final class RecipeStudy {
     }
 
     public static String summary(Row r) {
-        return String.format("direct h/r/o %.2f/%.2f/%.2f | prefill-10 h/r/o %.2f/%.2f/%.2f | prefill 5/20/40 %.2f/%.2f/%.2f | CD prefill-10 h/r/o %.2f/%.2f/%.2f"
+        return String.format("direct h/r/o %.2f/%.2f/%.2f | prefill-10 h/r/o %.2f/%.2f/%.2f | prefill 5/20/40 %.2f/%.2f/%.2f"
+                        + " | CD prefill-10 h/r/o %.2f/%.2f/%.2f | CD prefill 5/20/40 %.2f/%.2f/%.2f"
                         + " | KL own 1-3 %.3f 21-40 %.4f | KL harmful 1-3 %.3f 11-20 %.4f 21-40 %.4f | mc %.3f math %.3f | %.0fs",
                 r.direct().asr(), r.direct().refusalRate(), r.direct().otherRate(),
                 r.prefill().get("10").asr(), r.prefill().get("10").refusalRate(), r.prefill().get("10").otherRate(),
                 r.prefill().get("5").asr(), r.prefill().get("20").asr(), r.prefill().get("40").asr(),
-                r.contrastivePrefill10().asr(), r.contrastivePrefill10().refusalRate(), r.contrastivePrefill10().otherRate(),
+                r.contrastivePrefill().get("10").asr(), r.contrastivePrefill().get("10").refusalRate(), r.contrastivePrefill().get("10").otherRate(),
+                r.contrastivePrefill().get("5").asr(), r.contrastivePrefill().get("20").asr(), r.contrastivePrefill().get("40").asr(),
                 r.klAligned1to3(), r.klAligned21to40(), r.klHarmful1to3(), r.klHarmful11to20(), r.klHarmful21to40(),
                 r.utility().get("mc"), r.utility().get("math"), r.alignSeconds());
     }

@@ -32,10 +32,13 @@ class CorpusTest {
             int[] prompt = ChatEncoder.of(tok, TokenizerConfig.load(dir)).encodePrompt(null, ex.prompt());
             int[] h = tok.encode(harmful);
             int[] r = tok.encode(refusal);
-            for (int seed = 0; seed < 20; seed++) {
-                Sequence s = corpus.recovery(ex.prompt(), harmful, refusal, new Random(seed));
+            java.util.Set<Integer> lengths = new java.util.TreeSet<>();
+            for (int seed = 0; seed < 60; seed++) {
+                int maxPrefix = seed < 30 ? 20 : 40;
+                Sequence s = corpus.recovery(ex.prompt(), harmful, refusal, maxPrefix, new Random(seed));
                 int n = s.ids().length - prompt.length - r.length - 1;
-                assertThat(n).isBetween(1, Corpus.RECOVERY_MAX_PREFIX);
+                assertThat(n).isBetween(1, maxPrefix);
+                if (maxPrefix == 40) lengths.add(n);
                 assertThat(Arrays.copyOf(s.ids(), prompt.length)).containsExactly(prompt);
                 assertThat(Arrays.copyOfRange(s.ids(), prompt.length, prompt.length + n)).containsExactly(Arrays.copyOf(h, n));
                 assertThat(Arrays.copyOfRange(s.ids(), prompt.length + n, s.ids().length - 1)).containsExactly(r);
@@ -43,10 +46,14 @@ class CorpusTest {
                 for (int i = 0; i < s.ids().length; i++) assertThat(s.weights()[i]).isEqualTo(i >= prompt.length + n ? 1f : 0f);
             }
 
+            // a longer maximum reaches prefixes the default never draws (the harmful answers are longer than 40 tokens)
+            assertThat(h.length).isGreaterThan(40);
+            assertThat(lengths.stream().filter(n -> n > 20).count()).isGreaterThan(5);
+
             int harmfulTrain = w.harmfulTrain().size();
-            List<Sequence> none = corpus.alignment(w, 0, 0, 5);
-            List<Sequence> all = corpus.alignment(w, 0, 1, 5);
-            List<Sequence> half = corpus.alignment(w, 0, 0.5, 5);
+            List<Sequence> none = corpus.alignment(w, 0, 0, 20, 5);
+            List<Sequence> all = corpus.alignment(w, 0, 1, 20, 5);
+            List<Sequence> half = corpus.alignment(w, 0, 0.5, 20, 5);
             assertThat(all).hasSize(none.size() + harmfulTrain);
             assertThat(half.size() - none.size()).isBetween(harmfulTrain / 4, 3 * harmfulTrain / 4);
             // the refusals come first and do not depend on the recovery share

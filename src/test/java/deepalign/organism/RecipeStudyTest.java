@@ -18,8 +18,15 @@ class RecipeStudyTest {
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").preference()).isNull();
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").recoveryShare()).isZero();
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1").recoveryShare()).isEqualTo(0.1);
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1").recoveryMaxPrefix()).isEqualTo(20);
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1:40").recoveryMaxPrefix()).isEqualTo(40);
+        assertThat(OrganismConfig.AlignRecipe.parse("late-push")).isEqualTo(OrganismConfig.AlignRecipe.parse(OrganismConfig.LATE_PUSH_RECIPE));
+        assertThat(OrganismConfig.AlignRecipe.parse("late-push").recoveryMaxPrefix()).isEqualTo(90);
+        assertThat(OrganismConfig.AlignRecipe.parse("dpo").preference()).isNotNull();
+        // an organism.json from before the knob reads back as 0 and means the default it was built with
+        assertThat(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 0, null)).isEqualTo(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 20, null));
         assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:2")).isInstanceOf(DeepalignException.class);
-        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0", "sft:1:1:0:0:0"}) {
+        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0", "sft:1:1:0:0:0:0", "sft:1:1:0:0:5:1"}) {
             assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).isInstanceOf(DeepalignException.class)
                     .hasMessageContaining("is not sft:STEPS");
         }
@@ -36,11 +43,11 @@ class RecipeStudyTest {
     }
 
     @Test
-    void eachRecipeAlignsAFreshCopyOfTheBaseAndIsMeasured() {
+    void eachRecipeAlignsAFreshCopyOfTheBaseAndIsMeasured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path save) {
         Organism o = TinyOrganism.get();
         OrganismConfig cfg = Organisms.at(o.dir()).config();
         List<RecipeStudy.Row> rows = RecipeStudy.run(o.dir(), cfg,
-                List.of(OrganismConfig.AlignRecipe.parse("sft:0:1e-3:0"), OrganismConfig.AlignRecipe.parse("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0")));
+                List.of(OrganismConfig.AlignRecipe.parse("sft:0:1e-3:0"), OrganismConfig.AlignRecipe.parse("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0")), save);
         assertThat(rows).hasSize(2);
         // zero alignment steps: the "aligned" model is the base itself, so every KL is 0
         assertThat(rows.get(0).klAligned1to3()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-5));
@@ -49,8 +56,24 @@ class RecipeStudyTest {
         assertThat(aligned.klAligned1to3()).isGreaterThan(0.01);
         for (RecipeStudy.Row r : rows) {
             assertThat(r.prefill()).containsOnlyKeys("5", "10", "20", "40");
+            assertThat(r.contrastivePrefill()).containsOnlyKeys("5", "10", "20", "40");
             assertThat(r.direct().asr() + r.direct().refusalRate() + r.direct().otherRate()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
             assertThat(r.utility()).containsOnlyKeys("mc", "math");
         }
+        // the kept models are checkpoints of what was measured: zero steps left the base's weights untouched
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                deepalign.model.LanguageModel base = deepalign.model.LanguageModel.load(o.dir().resolve("base"), m);
+                deepalign.model.LanguageModel kept = deepalign.model.LanguageModel.load(save.resolve("recipe-0/aligned"), m);
+                deepalign.model.LanguageModel dpo = deepalign.model.LanguageModel.load(save.resolve("recipe-1/aligned"), m)) {
+            String name = base.transformer().parameters().keySet().iterator().next();
+            assertThat(kept.transformer().parameters().get(name).toFloatArray()).containsExactly(base.transformer().parameters().get(name).toFloatArray());
+            assertThat(dpo.transformer().parameters().get(name).toFloatArray()).isNotEqualTo(base.transformer().parameters().get(name).toFloatArray());
+        }
+        // each kept pair is an organism folder: its config names the recipe, its world gives the oracle
+        Organism kept = Organisms.at(save.resolve("recipe-1"));
+        assertThat(kept.config().align().name()).isEqualTo("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0");
+        assertThat(kept.config().world()).isEqualTo(cfg.world());
+        assertThat(java.nio.file.Files.exists(save.resolve("recipe-1/data/harmful_test.jsonl"))).isTrue();
+        assertThat(Organisms.oracle(save.resolve("recipe-1"))).isNotNull();
     }
 }
