@@ -96,7 +96,10 @@ public final class OrganismCommand implements Runnable {
             Organism o = dir == null ? Organisms.defaultOrganism() : Organisms.at(dir);
             java.util.List<OrganismConfig.AlignRecipe> parsed = recipes.stream().map(OrganismConfig.AlignRecipe::parse).toList();
             java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed, save);
-            deepalign.report.JsonOut.writeAtomic(out, java.util.Map.of("organism", o.dir().toString(), "rows", rows));
+            java.util.Map<String, Object> json = new java.util.LinkedHashMap<>(); // ordered keys: the same study writes the same file
+            json.put("organism", o.dir().toString());
+            json.put("rows", rows);
+            deepalign.report.JsonOut.writeAtomic(out, json);
             Table t = Table.of("recipe", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD prefill-10 h/r/o", "CD prefill 5/20/40",
                     "KL own 1-3 / 21-40", "KL harmful 1-3 / 21-40", "mc", "math").title("Alignment recipes (held-out harmful prompts, oracle)");
             for (var r : rows) {

@@ -85,8 +85,12 @@ public final class OrganismBuilder {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("world", world.describe());
             json.put("config", cfg);
-            json.put("model", Map.of("parameters", mc.parameterCount(), "vocab_size", mc.vocabSize(), "hidden", mc.hiddenSize(),
-                    "layers", mc.numLayers()));
+            Map<String, Object> model = new LinkedHashMap<>(); // ordered keys: the same build writes the same file
+            model.put("parameters", mc.parameterCount());
+            model.put("vocab_size", mc.vocabSize());
+            model.put("hidden", mc.hiddenSize());
+            model.put("layers", mc.numLayers());
+            json.put("model", model);
             json.put("corpus", Map.of("pretrain_sequences", pre.size()));
             json.put("losses", losses);
             json.put("timing_seconds", timing);

@@ -1,6 +1,7 @@
 package deepalign.organism;
 
 import ai.djl.ndarray.NDManager;
+import deepalign.DeepalignException;
 import deepalign.analysis.ModelPair;
 import deepalign.analysis.PositionStats;
 import deepalign.analysis.PositionalKl;
@@ -12,7 +13,6 @@ import deepalign.eval.Rates;
 import deepalign.judge.OracleJudge;
 import deepalign.model.GenerationConfig;
 import deepalign.model.LanguageModel;
-import deepalign.DeepalignException;
 import deepalign.report.JsonOut;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,7 +87,11 @@ public final class RecipeStudy {
         Map<String, Object> json = new LinkedHashMap<>(JsonOut.read(organismDir.resolve("organism.json"), Map.class));
         json.put("config", cfg);
         json.remove("card"); // measured for the recipe in the study's rows, not here
-        json.put("aligned_by", Map.of("study", "organism recipes", "recipe", cfg.align().name(), "organism", organismDir.toString()));
+        Map<String, Object> by = new LinkedHashMap<>(); // ordered keys: the same study writes the same file
+        by.put("study", "organism recipes");
+        by.put("recipe", cfg.align().name());
+        by.put("organism", organismDir.toString());
+        json.put("aligned_by", by);
         JsonOut.writeAtomic(out.resolve("organism.json"), json);
     }
 

@@ -76,6 +76,9 @@ class DemoTest {
         }
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).contains("GCG: target loss by step", "Training loss by step", "KL by response position", "Base-favored tokens");
+        // the page says which alignment recipe made the organism it reports on
+        assertThat(html).contains("alignment recipe " + deepalign.organism.Organisms.at(java.nio.file.Path.of(doc.get("config").get("organism").asText()))
+                .config().align().name());
         assertThat(html.split("data:image/png;base64,", -1).length - 1).isEqualTo(4);
 
         List<String> bad = new ArrayList<>();
