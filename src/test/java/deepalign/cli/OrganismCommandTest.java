@@ -30,6 +30,34 @@ class OrganismCommandTest {
     }
 
     @Test
+    void recipesKeepEachPairAsAnOrganismFolderThatOtherCommandsTake() throws Exception {
+        Path org = deepalign.testing.TinyOrganism.get().dir();
+        Path rows = tmp.resolve("rows.json");
+        Path kept = tmp.resolve("kept");
+        Cli.Result r = Cli.run("organism", "recipes", "--organism", org.toString(), "--recipe", "sft:5:1e-3:0.3:0.5:40",
+                "--out", rows.toString(), "--save", kept.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode row = Jsonl.MAPPER.readTree(rows.toFile()).path("rows").get(0);
+        assertThat(row.path("config").path("recoveryMaxPrefix").asInt()).isEqualTo(40);
+        assertThat(row.path("contrastivePrefill").size()).isEqualTo(4);
+        JsonNode keptJson = Jsonl.MAPPER.readTree(kept.resolve("recipe-0/organism.json").toFile());
+        assertThat(keptJson.path("config").path("align").path("name").asText()).isEqualTo("sft:5:1e-3:0.3:0.5:40");
+        assertThat(keptJson.has("card")).isFalse();
+        // the kept aligned model is judged by its world's oracle, found from the folder like a built organism's
+        Path safety = tmp.resolve("safety.json");
+        Cli.Result e = Cli.run("eval", "safety", "--model", kept.resolve("recipe-0/aligned").toString(), "--attack", "direct", "--limit", "3",
+                "--out", safety.toString());
+        assertThat(e.exit()).as(e.err()).isZero();
+        assertThat(Jsonl.MAPPER.readTree(safety.toFile()).path("summary").path("n").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aRecipeWithAZeroPrefixLengthIsBadInput() {
+        assertBadInput(Cli.run("organism", "recipes", "--organism", deepalign.testing.TinyOrganism.get().dir().toString(),
+                "--recipe", "sft:5:1e-3:0.3:0.5:0", "--out", tmp.resolve("x.json").toString()), "is not sft:STEPS:LR:REPLAY");
+    }
+
+    @Test
     void negativeMathPretrainIsBadInput() {
         assertBadInput(Cli.run("organism", "build", "--size", "tiny", "--math-pretrain", "-1", "--out", tmp.resolve("x").toString()),
                 "--math-pretrain must not be negative");
