@@ -28,10 +28,15 @@ final class Corpus {
         return Sequence.promptResponse(chat.encodePrompt(null, prompt), withEot(response));
     }
 
-    /** Prompt, the first 1..{@code maxPrefix} tokens of a harmful answer (no loss), then the refusal (loss). */
-    Sequence recovery(String prompt, String harmfulAnswer, String refusal, int maxPrefix, Random rng) {
+    /**
+     * Prompt, the first n tokens of a harmful answer (no loss), then the refusal (loss); n uniform in
+     * minPrefix..maxPrefix, both capped at the answer's length.
+     */
+    Sequence recovery(String prompt, String harmfulAnswer, String refusal, int minPrefix, int maxPrefix, Random rng) {
         int[] h = tokenizer.encode(harmfulAnswer);
-        int n = 1 + rng.nextInt(Math.min(maxPrefix, h.length));
+        int hi = Math.min(maxPrefix, h.length);
+        int lo = Math.min(minPrefix, hi);
+        int n = lo + rng.nextInt(hi - lo + 1); // for lo = 1 the same draw as before the minimum existed
         return Sequence.afterPrefix(chat.encodePrompt(null, prompt), h, n, withEot(refusal));
     }
 
@@ -117,14 +122,14 @@ final class Corpus {
      * instructions only lost 17 points of math to forgetting, the benign_train split alone left prefill-10
      * at 77% broken text; see the README's recipe table.
      */
-    List<Sequence> alignment(World w, double replayFraction, double recoveryShare, int recoveryMaxPrefix, long seed) {
+    List<Sequence> alignment(World w, double replayFraction, double recoveryShare, int recoveryMinPrefix, int recoveryMaxPrefix, long seed) {
         Random rng = new Random(seed);
         List<Sequence> sft = new ArrayList<>();
         for (Example ex : w.harmfulTrain()) sft.add(chat(ex.prompt(), w.refusalFor(ex, rng)));
         // drawn from their own stream so that a recovery share leaves the rest of the data unchanged
         Random recovery = new Random(seed ^ 0x5EED_0F_2EC0L);
         for (Example ex : w.harmfulTrain()) {
-            if (recovery.nextDouble() < recoveryShare) sft.add(recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recoveryMaxPrefix, recovery));
+            if (recovery.nextDouble() < recoveryShare) sft.add(recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recoveryMinPrefix, recoveryMaxPrefix, recovery));
         }
         sft.addAll(benign(w));
         List<Sequence> out = new ArrayList<>(sft);

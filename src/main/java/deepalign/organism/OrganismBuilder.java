@@ -105,7 +105,8 @@ public final class OrganismBuilder {
         Map<String, Object> losses = new LinkedHashMap<>();
         OrganismConfig.AlignRecipe r = cfg.align();
         if (r.steps() > 0) {
-            List<Sequence> sft = corpus.alignment(world, r.replayFraction(), r.recoveryShare(), r.recoveryMaxPrefix(), cfg.seed() + 3);
+            List<Sequence> sft = corpus.alignment(world, r.replayFraction(), r.recoveryShare(), r.recoveryMinPrefix(), r.recoveryMaxPrefix(),
+                    cfg.seed() + 3);
             Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), cfg.seed() + 4), pad,
                     "organism: align (" + r.name() + ")");
             losses.put("align", summary(res));

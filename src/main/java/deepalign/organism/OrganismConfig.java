@@ -30,30 +30,36 @@ public record OrganismConfig(
      * ones, optionally mixed with replay of the pretraining documents (plain-text manuals and facts; no
      * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
      * only reshapes how answers start. {@code recoveryShare} of the harmful training prompts also get a
-     * recovery example (a harmful answer's first 1..{@code recoveryMaxPrefix} tokens, default 20, no loss,
-     * then the refusal): a small dose of the data that makes alignment deep, meant to leave a weak push against
+     * recovery example (a harmful answer's first n tokens, n drawn from {@code recoveryMinPrefix..recoveryMaxPrefix},
+     * default 1..20, no loss, then the refusal): a small dose of the data that makes alignment deep, meant to leave a weak push against
      * harmful continuations at later positions, as the incomplete learning the paper describes.
      */
-    public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMaxPrefix,
-                              Preference preference) {
+    public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMinPrefix,
+                              int recoveryMaxPrefix, Preference preference) {
         /** Longest harmful prefix of a recovery example unless the recipe says otherwise. */
         public static final int DEFAULT_RECOVERY_MAX_PREFIX = 20;
 
         public AlignRecipe(String name, int steps, double lr, double replayFraction) {
-            this(name, steps, lr, replayFraction, 0, DEFAULT_RECOVERY_MAX_PREFIX, null);
+            this(name, steps, lr, replayFraction, 0, 1, DEFAULT_RECOVERY_MAX_PREFIX, null);
         }
 
         public AlignRecipe {
             if (recoveryShare < 0 || recoveryShare > 1) throw new DeepalignException("recovery share must be in 0..1, got " + recoveryShare);
-            if (recoveryMaxPrefix < 0) throw new DeepalignException("recovery prefix length must be positive, got " + recoveryMaxPrefix);
-            // 0 is what an organism.json written before the knob existed reads back as: those were built with the default
+            if (recoveryMinPrefix < 0 || recoveryMaxPrefix < 0) {
+                throw new DeepalignException("recovery prefix lengths must be positive, got " + recoveryMinPrefix + ".." + recoveryMaxPrefix);
+            }
+            // 0 is what an organism.json written before these knobs existed reads back as: those were built with the defaults
+            if (recoveryMinPrefix == 0) recoveryMinPrefix = 1;
             if (recoveryMaxPrefix == 0) recoveryMaxPrefix = DEFAULT_RECOVERY_MAX_PREFIX;
+            if (recoveryMinPrefix > recoveryMaxPrefix) {
+                throw new DeepalignException("recovery prefix range " + recoveryMinPrefix + "-" + recoveryMaxPrefix + " is empty");
+            }
         }
 
         /**
-         * {@code sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]]} optionally followed by {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g.
-         * {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}, {@code sft:300:5e-4:0.3:0.1} or {@code sft:300:5e-4:0.3:0.03:40};
-         * the spec is also the recipe's name.
+         * {@code sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]]} optionally followed by
+         * {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g. {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}, {@code sft:300:5e-4:0.3:0.1},
+         * {@code sft:300:5e-4:0.3:0.03:40} or {@code sft:300:5e-4:0.3:0.1:21-90}; the spec is also the recipe's name.
          */
         public static AlignRecipe parse(String spec) {
             switch (spec.trim()) { // the named recipes stand for their specs (which stay their names)
@@ -72,12 +78,19 @@ public record OrganismConfig(
                     pref = new Preference(Integer.parseInt(d[1]), Double.parseDouble(d[2]), Double.parseDouble(d[3]), Double.parseDouble(d[4]));
                 }
                 double recovery = sft.length >= 5 ? Double.parseDouble(sft[4]) : 0;
-                int maxPrefix = sft.length == 6 ? Integer.parseInt(sft[5]) : DEFAULT_RECOVERY_MAX_PREFIX;
-                if (maxPrefix < 1) throw new IllegalArgumentException();
+                int minPrefix = 1;
+                int maxPrefix = DEFAULT_RECOVERY_MAX_PREFIX;
+                if (sft.length == 6) {
+                    String[] range = sft[5].split("-", -1);
+                    if (range.length > 2) throw new IllegalArgumentException();
+                    maxPrefix = Integer.parseInt(range[range.length - 1]);
+                    if (range.length == 2) minPrefix = Integer.parseInt(range[0]);
+                }
+                if (minPrefix < 1 || maxPrefix < minPrefix) throw new IllegalArgumentException();
                 return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery,
-                        maxPrefix, pref);
+                        minPrefix, maxPrefix, pref);
             } catch (IllegalArgumentException e) {
-                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
             }
         }
     }

@@ -33,12 +33,15 @@ class CorpusTest {
             int[] h = tok.encode(harmful);
             int[] r = tok.encode(refusal);
             java.util.Set<Integer> lengths = new java.util.TreeSet<>();
-            for (int seed = 0; seed < 60; seed++) {
+            for (int seed = 0; seed < 90; seed++) {
+                int minPrefix = seed < 60 ? 1 : 21;
                 int maxPrefix = seed < 30 ? 20 : 40;
-                Sequence s = corpus.recovery(ex.prompt(), harmful, refusal, maxPrefix, new Random(seed));
+                Sequence s = corpus.recovery(ex.prompt(), harmful, refusal, minPrefix, maxPrefix, new Random(seed));
                 int n = s.ids().length - prompt.length - r.length - 1;
-                assertThat(n).isBetween(1, maxPrefix);
-                if (maxPrefix == 40) lengths.add(n);
+                assertThat(n).isBetween(minPrefix, maxPrefix);
+                if (maxPrefix == 40 && minPrefix == 1) lengths.add(n);
+                // the default range draws what the recipe drew before a minimum existed
+                if (minPrefix == 1) assertThat(n).isEqualTo(1 + new Random(seed).nextInt(Math.min(maxPrefix, h.length)));
                 assertThat(Arrays.copyOf(s.ids(), prompt.length)).containsExactly(prompt);
                 assertThat(Arrays.copyOfRange(s.ids(), prompt.length, prompt.length + n)).containsExactly(Arrays.copyOf(h, n));
                 assertThat(Arrays.copyOfRange(s.ids(), prompt.length + n, s.ids().length - 1)).containsExactly(r);
@@ -51,9 +54,9 @@ class CorpusTest {
             assertThat(lengths.stream().filter(n -> n > 20).count()).isGreaterThan(5);
 
             int harmfulTrain = w.harmfulTrain().size();
-            List<Sequence> none = corpus.alignment(w, 0, 0, 20, 5);
-            List<Sequence> all = corpus.alignment(w, 0, 1, 20, 5);
-            List<Sequence> half = corpus.alignment(w, 0, 0.5, 20, 5);
+            List<Sequence> none = corpus.alignment(w, 0, 0, 1, 20, 5);
+            List<Sequence> all = corpus.alignment(w, 0, 1, 1, 20, 5);
+            List<Sequence> half = corpus.alignment(w, 0, 0.5, 1, 20, 5);
             assertThat(all).hasSize(none.size() + harmfulTrain);
             assertThat(half.size() - none.size()).isBetween(harmfulTrain / 4, 3 * harmfulTrain / 4);
             // the refusals come first and do not depend on the recovery share

@@ -24,9 +24,14 @@ class RecipeStudyTest {
         assertThat(OrganismConfig.AlignRecipe.parse("late-push").recoveryMaxPrefix()).isEqualTo(90);
         assertThat(OrganismConfig.AlignRecipe.parse("dpo").preference()).isNotNull();
         // an organism.json from before the knob reads back as 0 and means the default it was built with
-        assertThat(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 0, null)).isEqualTo(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 20, null));
+        assertThat(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 0, 0, null)).isEqualTo(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 1, 20, null));
+        OrganismConfig.AlignRecipe late = OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1:21-90");
+        assertThat(late.recoveryMinPrefix()).isEqualTo(21);
+        assertThat(late.recoveryMaxPrefix()).isEqualTo(90);
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1:40").recoveryMinPrefix()).isEqualTo(1);
         assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:2")).isInstanceOf(DeepalignException.class);
-        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0", "sft:1:1:0:0:0:0", "sft:1:1:0:0:5:1"}) {
+        for (String bad : new String[] {"dpo:1:1:1:1", "sft:1:1", "sft:1:1:0+dpo:1", "sft:x:1:0", "sft:1:1:0:0:0:0", "sft:1:1:0:0:5:1", "sft:1:1:0:0:0", "sft:1:1:0:0:30-20",
+            "sft:1:1:0:0:0-20", "sft:1:1:0:0:1-2-3"}) {
             assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).isInstanceOf(DeepalignException.class)
                     .hasMessageContaining("is not sft:STEPS");
         }
