@@ -31,8 +31,9 @@ public record OrganismConfig(
      * chat answers to harmful prompts), which keeps the base's knowledge of the harmful text while SFT
      * only reshapes how answers start. {@code recoveryShare} of the harmful training prompts also get a
      * recovery example (a harmful answer's first n tokens, n drawn from {@code recoveryMinPrefix..recoveryMaxPrefix},
-     * default 1..20, no loss, then the refusal): a small dose of the data that makes alignment deep, meant to leave a weak push against
-     * harmful continuations at later positions, as the incomplete learning the paper describes.
+     * default 1..20, no loss, then the refusal): a small dose of the data that makes alignment deep, meant to
+     * leave a weak push against harmful continuations as far as its prefixes reach, as the incomplete learning
+     * the paper describes.
      */
     public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMinPrefix,
                               int recoveryMaxPrefix, Preference preference) {
@@ -90,7 +91,8 @@ public record OrganismConfig(
                 return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery,
                         minPrefix, maxPrefix, pref);
             } catch (IllegalArgumentException e) {
-                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]]"
+                        + "[+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
             }
         }
     }
