@@ -13,22 +13,13 @@ import deepalign.model.TinyModels;
 import deepalign.model.Transformer;
 import deepalign.train.AdamW;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class GradientByPositionTest {
-    NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    /** A fresh manager per test, closed by JUnit after it. */
+    @AutoClose
+    NDManager m = NDManager.newBaseManager();
 
     /** A separate computation: full-sequence forward, the log-prob at the slot before the target, one backward. */
     static double singleBackward(Transformer model, int[] ids, int target) {

@@ -18,22 +18,13 @@ import deepalign.model.TinyModels;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class ContrastiveStepModelTest {
-    NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    /** A fresh manager per test, closed by JUnit after it. */
+    @AutoClose
+    NDManager m = NDManager.newBaseManager();
 
     private static double[] logSoftmax(double[] z) {
         double max = Double.NEGATIVE_INFINITY;

@@ -16,8 +16,7 @@ import deepalign.tokenize.TokenizerConfig;
 import deepalign.tokenize.WordLevelTokenizerWriter;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,17 +24,9 @@ class DefensesTest {
     @TempDir
     Path tmp;
 
-    NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    /** A fresh manager per test, closed by JUnit after it. */
+    @AutoClose
+    NDManager m = NDManager.newBaseManager();
 
     private LanguageModel model(String name, List<String> words, long seed) {
         Path dir = tmp.resolve(name);

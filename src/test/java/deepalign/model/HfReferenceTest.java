@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,17 +42,9 @@ class HfReferenceTest {
     /** float32 against float64 over two or three layers with logits up to ~20: rounding stays far below this. */
     private static final double TOLERANCE = 2e-4;
 
-    NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    /** A fresh manager per test, closed by JUnit after it. */
+    @AutoClose
+    NDManager m = NDManager.newBaseManager();
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-f32", "llama3-bf16", "qwen2-f16", "mistral-sharded"})

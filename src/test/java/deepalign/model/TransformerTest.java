@@ -9,22 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class TransformerTest {
-    NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    /** A fresh manager per test, closed by JUnit after it. */
+    @AutoClose
+    NDManager m = NDManager.newBaseManager();
 
     private NDArray ids(long... v) {
         return m.create(v, new Shape(1, v.length));
