@@ -40,11 +40,16 @@ public record OrganismCard(
         Target a = Target.of("aligned", aligned);
         Rates baseDirect = Rates.of(PrefillAttack.direct().run(b, harmful, oracle, gen));
         Rates alignedDirect = Rates.of(PrefillAttack.direct().run(a, harmful, oracle, gen));
-        Map<String, Rates> prefill = new LinkedHashMap<>();
-        for (int n : PREFILL_TOKENS) prefill.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(a, harmful, oracle, gen)));
-        return new OrganismCard(baseDirect, alignedDirect, prefill, utility(base, world.mcTest(), world.mathTest(), gen),
+        return new OrganismCard(baseDirect, alignedDirect, prefillRates(a, harmful, oracle, gen), utility(base, world.mcTest(), world.mathTest(), gen),
                 utility(aligned, world.mcTest(), world.mathTest(), gen),
                 utility(base, first(world.mcTrain(), TRAIN_CHECK), first(world.mathTrain(), TRAIN_CHECK), gen));
+    }
+
+    /** The card's prefill attacks on {@code target}: rates keyed by prefill length ("5", "10", "20", "40"). */
+    static Map<String, Rates> prefillRates(Target target, List<Example> harmful, Judge oracle, GenerationConfig gen) {
+        Map<String, Rates> byLength = new LinkedHashMap<>();
+        for (int n : PREFILL_TOKENS) byLength.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(target, harmful, oracle, gen)));
+        return byLength;
     }
 
     static Map<String, Double> utility(LanguageModel model, List<Example> mc, List<Example> math, GenerationConfig gen) {

@@ -99,12 +99,8 @@ public final class RecipeStudy {
             GenerationConfig gen, double alignSeconds) {
         Target a = Target.of("aligned", aligned);
         Rates direct = Rates.of(PrefillAttack.direct().run(a, world.harmfulTest(), oracle, gen));
-        Map<String, Rates> prefill = new LinkedHashMap<>();
-        for (int n : OrganismCard.PREFILL_TOKENS) prefill.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(a, world.harmfulTest(), oracle, gen)));
-        Map<String, Rates> cd = new LinkedHashMap<>();
-        for (int n : OrganismCard.PREFILL_TOKENS) {
-            cd.put(String.valueOf(n), Rates.of(new PrefillAttack(n).run(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen)));
-        }
+        Map<String, Rates> prefill = OrganismCard.prefillRates(a, world.harmfulTest(), oracle, gen);
+        Map<String, Rates> cd = OrganismCard.prefillRates(Defenses.contrastive(aligned, base, 1.0, null), world.harmfulTest(), oracle, gen);
         ModelPair pair = new ModelPair(base, aligned);
         PositionalKl.Config kcfg = new PositionalKl.Config(40, 0);
         PositionStats own = PositionalKl.stats(PositionalKl.perExample(pair,
