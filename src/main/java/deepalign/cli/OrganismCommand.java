@@ -87,23 +87,29 @@ public final class OrganismCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the rows (JSON).")
         Path out;
 
-        @Option(names = "--save", paramLabel = "DIR", description = {"Also write each recipe's aligned model to DIR/recipe-I (I = 0, 1, ... in",
-            "--recipe order): an organism folder with the same base and data and the recipe's aligned model, e.g. to train or attack next."})
+        @Option(names = "--save", paramLabel = "DIR", description = {"Also write each row's aligned model to DIR/recipe-I (I = 0, 1, ... in",
+            "row order: --recipe order, then --align-seed order): an organism folder with the same base and data and the recipe's aligned model, e.g. to train or attack next."})
         Path save;
+
+        @Option(names = "--align-seed", paramLabel = "S", description = {"Seed of the alignment draw (which prompts get recovery examples, which",
+            "documents are replayed, batch order); repeat to align every recipe once per seed. Default: the organism's seed, which",
+            "reproduces its build's aligned model; other seeds tell what the base decides from what the draw decides."})
+        java.util.List<Long> alignSeeds;
 
         @Override
         public Integer call() {
             Organism o = dir == null ? Organisms.defaultOrganism() : Organisms.at(dir);
             java.util.List<OrganismConfig.AlignRecipe> parsed = recipes.stream().map(OrganismConfig.AlignRecipe::parse).toList();
-            java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed, save);
+            java.util.List<Long> seeds = alignSeeds == null || alignSeeds.isEmpty() ? java.util.List.of(o.config().seed()) : alignSeeds;
+            java.util.List<deepalign.organism.RecipeStudy.Row> rows = deepalign.organism.RecipeStudy.run(o.dir(), o.config(), parsed, save, seeds);
             java.util.Map<String, Object> json = new java.util.LinkedHashMap<>(); // ordered keys: the same study writes the same file
             json.put("organism", o.dir().toString());
             json.put("rows", rows);
             deepalign.report.JsonOut.writeAtomic(out, json);
-            Table t = Table.of("recipe", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD prefill-10 h/r/o", "CD prefill 5/20/40",
+            Table t = Table.of("recipe", "align seed", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD prefill-10 h/r/o", "CD prefill 5/20/40",
                     "KL own 1-3 / 21-40", "KL harmful 1-3 / 21-40", "mc", "math").title("Alignment recipes (held-out harmful prompts, oracle)");
             for (var r : rows) {
-                t.row(r.recipe(), hro(r.direct()), hro(r.prefill().get("10")),
+                t.row(r.recipe(), Long.toString(r.alignSeed()), hro(r.direct()), hro(r.prefill().get("10")),
                         prefill5to40(r.prefill()),
                         hro(r.contrastivePrefill().get("10")), prefill5to40(r.contrastivePrefill()),
                         String.format("%.3f / %.4f", r.klAligned1to3(), r.klAligned21to40()),

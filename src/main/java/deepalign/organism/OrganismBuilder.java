@@ -72,7 +72,7 @@ public final class OrganismBuilder {
 
             long t2 = System.nanoTime();
             LanguageModel alignedLm = baseLm.copy(manager);
-            losses.putAll(align(alignedLm, world, corpus, cfg, pad, manager));
+            losses.putAll(align(alignedLm, world, corpus, cfg, cfg.seed(), pad, manager));
             alignedLm.save(alignedDir);
             timing.put("align", secs(t2));
 
@@ -100,27 +100,33 @@ public final class OrganismBuilder {
         }
     }
 
-    /** Safety alignment in place: SFT (with replay) and, when the recipe has one, the DPO stage. Returns the loss summaries. */
-    static Map<String, Object> align(LanguageModel model, World world, Corpus corpus, OrganismConfig cfg, int pad, NDManager manager) {
+    /**
+     * Safety alignment in place: SFT (with replay) and, when the recipe has one, the DPO stage. Returns the loss summaries.
+     * {@code alignSeed} draws the alignment data (which prompts get recovery examples, which documents are replayed) and
+     * its batch order; a build passes the organism's seed, `organism recipes --align-seed` others, to tell what the
+     * base decides from what the draw decides.
+     */
+    static Map<String, Object> align(LanguageModel model, World world, Corpus corpus, OrganismConfig cfg, long alignSeed, int pad,
+            NDManager manager) {
         Map<String, Object> losses = new LinkedHashMap<>();
         OrganismConfig.AlignRecipe r = cfg.align();
         if (r.steps() > 0) {
             List<Sequence> sft = corpus.alignment(world, r.replayFraction(), r.recoveryShare(), r.recoveryMinPrefix(), r.recoveryMaxPrefix(),
-                    cfg.seed() + 3);
-            Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), cfg.seed() + 4), pad,
+                    alignSeed + 3);
+            Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), cfg.batchSize(), r.lr(), alignSeed + 4), pad,
                     "organism: align (" + r.name() + ")");
             losses.put("align", summary(res));
         }
-        if (r.preference() != null) losses.put("align_dpo", preferenceStage(model, world, corpus, r.preference(), cfg, pad, manager));
+        if (r.preference() != null) losses.put("align_dpo", preferenceStage(model, world, corpus, r.preference(), alignSeed, pad, manager));
         return losses;
     }
 
     private static Map<String, Object> preferenceStage(LanguageModel aligned, World world, Corpus corpus, OrganismConfig.Preference p,
-            OrganismConfig cfg, int pad, NDManager manager) {
+            long alignSeed, int pad, NDManager manager) {
         LanguageModel reference = aligned.copy(manager);
         deepalign.train.Dpo.Result res = deepalign.train.Dpo.train(aligned.transformer(), reference.transformer(),
-                corpus.preferences(world, cfg.seed() + 5), corpus.retention(world),
-                new deepalign.train.Dpo.Config(p.steps(), 16, 16, p.lr(), p.beta(), p.retainWeight(), cfg.seed() + 6), pad,
+                corpus.preferences(world, alignSeed + 5), corpus.retention(world),
+                new deepalign.train.Dpo.Config(p.steps(), 16, 16, p.lr(), p.beta(), p.retainWeight(), alignSeed + 6), pad,
                 "organism: align (dpo)");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dpo_first", res.dpoLosses().get(0));

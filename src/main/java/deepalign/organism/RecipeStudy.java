@@ -32,21 +32,24 @@ import java.util.Map;
  */
 public final class RecipeStudy {
     /** One recipe's measurements. KL bands are means over response positions (1-based, inclusive). */
-    public record Row(String recipe, OrganismConfig.AlignRecipe config, Rates direct, Map<String, Rates> prefill, Map<String, Rates> contrastivePrefill,
+    public record Row(String recipe, OrganismConfig.AlignRecipe config, long alignSeed, Rates direct, Map<String, Rates> prefill, Map<String, Rates> contrastivePrefill,
                       double klAligned1to3, double klAligned21to40, double klHarmful1to3, double klHarmful11to20, double klHarmful21to40,
                       Map<String, Double> utility, double alignSeconds) {}
 
     private RecipeStudy() {}
 
     public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes) {
-        return run(organismDir, cfg, recipes, null);
+        return run(organismDir, cfg, recipes, null, List.of(cfg.seed()));
     }
 
     /**
-     * As {@link #run(Path, OrganismConfig, List)}; with {@code saveDir}, recipe i's pair is kept as an organism folder
-     * saveDir/recipe-i (the same base and data, the recipe's aligned model), which every command takes like a built one.
+     * As {@link #run(Path, OrganismConfig, List)}, once per recipe and alignment seed (recipe-major order; the organism's
+     * own seed reproduces its build's alignment draw, others draw other alignment data and batch orders for the same
+     * base). With {@code saveDir}, row i's pair is kept as an organism folder saveDir/recipe-i (the same base and data,
+     * the row's aligned model), which every command takes like a built one.
      */
-    public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes, Path saveDir) {
+    public static List<Row> run(Path organismDir, OrganismConfig cfg, List<OrganismConfig.AlignRecipe> recipes, Path saveDir, List<Long> alignSeeds) {
+        if (alignSeeds.isEmpty()) throw new DeepalignException("no alignment seed given");
         World world = World.generate(cfg.world());
         OracleJudge oracle = new OracleJudge(world);
         GenerationConfig gen = GenerationConfig.greedy(cfg.maxNewTokens()).withBatchSize(80);
@@ -56,13 +59,17 @@ public final class RecipeStudy {
             Corpus corpus = new Corpus(base.chat(), base.tokenizer());
             int pad = base.tokenizer().tokenToId("<pad>").orElseThrow();
             for (OrganismConfig.AlignRecipe recipe : recipes) {
-                long t0 = System.nanoTime();
-                LanguageModel aligned = base.copy(manager);
-                OrganismBuilder.align(aligned, world, corpus, cfg.withAlign(recipe), pad, manager);
-                double alignSeconds = (System.nanoTime() - t0) / 1e9;
-                if (saveDir != null) keep(organismDir, cfg.withAlign(recipe), aligned, saveDir.resolve("recipe-" + rows.size()));
-                rows.add(measure(recipe, base, aligned, world, oracle, gen, alignSeconds));
-                System.err.println("recipe " + recipe.name() + ": " + summary(rows.get(rows.size() - 1)));
+                for (long alignSeed : alignSeeds) {
+                    long t0 = System.nanoTime();
+                    try (NDManager rm = manager.newSubManager()) { // one aligned copy alive at a time
+                        LanguageModel aligned = base.copy(rm);
+                        OrganismBuilder.align(aligned, world, corpus, cfg.withAlign(recipe), alignSeed, pad, rm);
+                        double alignSeconds = (System.nanoTime() - t0) / 1e9;
+                        if (saveDir != null) keep(organismDir, cfg.withAlign(recipe), alignSeed, aligned, saveDir.resolve("recipe-" + rows.size()));
+                        rows.add(measure(recipe, alignSeed, base, aligned, world, oracle, gen, alignSeconds));
+                    }
+                    System.err.println("recipe " + recipe.name() + " (align seed " + alignSeed + "): " + summary(rows.get(rows.size() - 1)));
+                }
             }
         }
         return rows;
@@ -70,7 +77,7 @@ public final class RecipeStudy {
 
     /** Writes out/base and out/data (copies), out/aligned, and organism.json with the recipe in its config and no card. */
     @SuppressWarnings("unchecked")
-    private static void keep(Path organismDir, OrganismConfig cfg, LanguageModel aligned, Path out) {
+    private static void keep(Path organismDir, OrganismConfig cfg, long alignSeed, LanguageModel aligned, Path out) {
         try {
             for (String sub : new String[] {"base", "data"}) {
                 Files.createDirectories(out.resolve(sub));
@@ -90,12 +97,13 @@ public final class RecipeStudy {
         Map<String, Object> by = new LinkedHashMap<>(); // ordered keys: the same study writes the same file
         by.put("study", "organism recipes");
         by.put("recipe", cfg.align().name());
+        by.put("align_seed", alignSeed);
         by.put("organism", organismDir.toString());
         json.put("aligned_by", by);
         JsonOut.writeAtomic(out.resolve("organism.json"), json);
     }
 
-    static Row measure(OrganismConfig.AlignRecipe recipe, LanguageModel base, LanguageModel aligned, World world, OracleJudge oracle,
+    static Row measure(OrganismConfig.AlignRecipe recipe, long alignSeed, LanguageModel base, LanguageModel aligned, World world, OracleJudge oracle,
             GenerationConfig gen, double alignSeconds) {
         Target a = Target.of("aligned", aligned);
         Rates direct = Rates.of(PrefillAttack.direct().run(a, world.harmfulTest(), oracle, gen));
@@ -107,7 +115,7 @@ public final class RecipeStudy {
                 Responses.forPair(pair, world.harmfulTest(), Responses.Source.ALIGNED, 40, 0, "harmful"), kcfg, "KL (aligned answers)"), 40);
         PositionStats harmful = PositionalKl.stats(PositionalKl.perExample(pair,
                 Responses.forPair(pair, world.harmfulTest(), Responses.Source.DATASET, 40, 0, "harmful"), kcfg, "KL (harmful answers)"), 40);
-        return new Row(recipe.name(), recipe, direct, prefill, cd, own.meanOver(1, 3), own.meanOver(21, 40), harmful.meanOver(1, 3),
+        return new Row(recipe.name(), recipe, alignSeed, direct, prefill, cd, own.meanOver(1, 3), own.meanOver(21, 40), harmful.meanOver(1, 3),
                 harmful.meanOver(11, 20), harmful.meanOver(21, 40), OrganismCard.utility(aligned, world.mcTest(), world.mathTest(), gen), alignSeconds);
     }
 

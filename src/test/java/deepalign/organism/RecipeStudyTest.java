@@ -52,7 +52,8 @@ class RecipeStudyTest {
         Organism o = TinyOrganism.get();
         OrganismConfig cfg = Organisms.at(o.dir()).config();
         List<RecipeStudy.Row> rows = RecipeStudy.run(o.dir(), cfg,
-                List.of(OrganismConfig.AlignRecipe.parse("sft:0:1e-3:0"), OrganismConfig.AlignRecipe.parse("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0")), save);
+                List.of(OrganismConfig.AlignRecipe.parse("sft:0:1e-3:0"), OrganismConfig.AlignRecipe.parse("sft:40:1e-3:0.3+dpo:10:1e-4:0.1:1.0")), save,
+                List.of(cfg.seed()));
         assertThat(rows).hasSize(2);
         // zero alignment steps: the "aligned" model is the base itself, so every KL is 0
         assertThat(rows.get(0).klAligned1to3()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-5));
@@ -80,5 +81,28 @@ class RecipeStudyTest {
         assertThat(kept.config().world()).isEqualTo(cfg.world());
         assertThat(java.nio.file.Files.exists(save.resolve("recipe-1/data/harmful_test.jsonl"))).isTrue();
         assertThat(Organisms.oracle(save.resolve("recipe-1"))).isNotNull();
+    }
+
+    @Test
+    void theOrganismsOwnAlignSeedReproducesItsAlignedModelAndAnotherSeedDrawsAnother() {
+        Organism o = TinyOrganism.get();
+        OrganismConfig cfg = Organisms.at(o.dir()).config();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                deepalign.model.LanguageModel base = deepalign.model.LanguageModel.load(o.dir().resolve("base"), m);
+                deepalign.model.LanguageModel built = deepalign.model.LanguageModel.load(o.dir().resolve("aligned"), m)) {
+            World world = World.generate(cfg.world());
+            Corpus corpus = new Corpus(base.chat(), base.tokenizer());
+            int pad = base.tokenizer().tokenToId("<pad>").orElseThrow();
+            deepalign.model.LanguageModel same = base.copy(m);
+            deepalign.model.LanguageModel other = base.copy(m);
+            OrganismBuilder.align(same, world, corpus, cfg, cfg.seed(), pad, m);
+            OrganismBuilder.align(other, world, corpus, cfg, cfg.seed() + 1, pad, m);
+            for (String name : built.transformer().parameters().keySet()) {
+                assertThat(same.transformer().parameters().get(name).toFloatArray()).as(name)
+                        .containsExactly(built.transformer().parameters().get(name).toFloatArray());
+            }
+            String name = "model.layers.0.self_attn.q_proj.weight";
+            assertThat(other.transformer().parameters().get(name).toFloatArray()).isNotEqualTo(built.transformer().parameters().get(name).toFloatArray());
+        }
     }
 }
