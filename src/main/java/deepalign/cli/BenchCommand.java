@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure model throughput (tokens/s, GFLOP/s) against this machine's float32 matmul rate.",
-                "Every run also times a 2048x512x1536 matmul, so 'of matmul' says how close the model code is to",
-                "the rate the hardware reaches; the JSON records machine, allocator, threads and versions."},
+                "Every run also times a 2048x512x1536 matmul, so 'of matmul' says how close the model code is to "
+                + "the rate the hardware reaches; the JSON records machine, allocator, threads and versions."},
         subcommands = {BenchCommand.Forward.class, BenchCommand.Train.class, BenchCommand.Generate.class, BenchCommand.Completion.class,
                 BenchCommand.All.class})
 public final class BenchCommand implements Callable<Integer> {
@@ -181,8 +181,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "completion", mixinStandardHelpOptions = true,
             description = {"Time completion-training steps on a random (base, aligned) pair of the model's shape (aligned = base + noise):",
-                    "teacher-cache is the one-off cache build over the batch; completion-cached steps against the cache;",
-                    "completion-no-cache recomputes the base and aligned forwards every step (as train completion --no-teacher-cache)."})
+                    "teacher-cache is the one-off cache build over the batch; completion-cached steps against the cache; "
+                    + "completion-no-cache recomputes the base and aligned forwards every step (as train completion --no-teacher-cache)."})
     public static final class Completion extends Workload {
         @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;

@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 
 /** `deepalign demo`: the whole paper on the model organism, in one command. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The main job: build (or reuse) the model organism, diagnose it, attack it, defend it with contrastive decoding,",
-            "repair it with targeted completion training (against the sft-refusal and augment baselines), break it with a",
-            "fine-tuning attack and recover it. Writes DIR/report.json, DIR/report.html and every stage's records."})
+        description = {"The main job: build (or reuse) the model organism, diagnose it, attack it, defend it with contrastive decoding, "
+            + "repair it with targeted completion training (against the sft-refusal and augment baselines), break it with a "
+            + "fine-tuning attack and recover it. Writes DIR/report.json, DIR/report.html and every stage's records."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;

@@ -45,8 +45,8 @@ public final class EvalUtilityCommand implements Callable<Integer> {
 
     @Option(names = "--task", required = true, paramLabel = "TASK",
             description = {"mc or math: deepalign JSONL (the organism's splits; chat template, option log-likelihood / generated answer).",
-                "mmlu, arc or gsm8k: the benchmarks' own files (MMLU CSV dir with dev/ and test/, ARC-Challenge JSONL, GSM8K JSONL),",
-                "plain-text few-shot prompts scored as lm-evaluation-harness does. With --responses, gsm8k and math re-score saved generations."})
+                "mmlu, arc or gsm8k: the benchmarks' own files (MMLU CSV dir with dev/ and test/, ARC-Challenge JSONL, GSM8K JSONL), "
+                + "plain-text few-shot prompts scored as lm-evaluation-harness does. With --responses, gsm8k and math re-score saved generations."})
     String task;
 
     @Option(names = "--shots", paramLabel = "K", description = "Few-shot exemplars for mmlu/arc/gsm8k (default: mmlu 5, arc 0, gsm8k 5).")

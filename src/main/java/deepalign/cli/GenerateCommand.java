@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Answer one prompt with the model, rendered with its chat template.",
-                "--prefill starts the assistant's answer with the given text (tokenized on its own, appended after the",
-                "prompt's tokens); the output is the prefill followed by the model's continuation.",
+                "--prefill starts the assistant's answer with the given text (tokenized on its own, appended after the "
+                + "prompt's tokens); the output is the prefill followed by the model's continuation.",
                 "Greedy by default; --temperature > 0 samples, reproducibly for a given --seed."})
 public final class GenerateCommand implements Callable<Integer> {
     @Spec

@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
  * files. The weights themselves are checked against the config but not loaded, so this is quick for any size.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Describe a model checkpoint: architecture, parameter count, dtype, vocabulary, context length,",
-                "layer shapes, tied embeddings, bos/eos tokens and whether it has its own chat template.",
+        description = {"Describe a model checkpoint: architecture, parameter count, dtype, vocabulary, context length, "
+                + "layer shapes, tied embeddings, bos/eos tokens and whether it has its own chat template.",
                 "The weights are checked against config.json (names and shapes) without being loaded."})
 public final class InfoCommand implements Callable<Integer> {
     @Spec

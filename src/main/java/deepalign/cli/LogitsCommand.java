@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * deepalign's model code can be compared with Hugging Face transformers on the same checkpoint.
  */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Run one forward pass over token ids (no chat template, no bos added) and save the logits",
-                "as float32 NumPy .npy of shape [T, V]: row t holds the scores for the token after ids[0..t].",
+        description = {"Run one forward pass over token ids (no chat template, no bos added) and save the logits "
+                + "as float32 NumPy .npy of shape [T, V]: row t holds the scores for the token after ids[0..t].",
                 "In Python: np.load(FILE) vs model(torch.tensor([ids])).logits[0]."})
 public final class LogitsCommand implements Callable<Integer> {
     @Spec

@@ -26,10 +26,10 @@ import picocli.CommandLine.Spec;
  * and for tests without a real model.
  */
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = {"Write a randomly initialised model (config.json, model.safetensors) with a synthetic",
-                "word-level tokenizer whose words are w0, w1, ... and a Llama-3 chat template.",
-                "Example: model init --arch llama --hidden 64 --layers 2 --heads 4 --kv-heads 2 --intermediate 192",
-                "  --vocab 500 --out /tmp/m  then  generate --model /tmp/m --prompt \"w1 w2\""})
+        description = {"Write a randomly initialised model (config.json, model.safetensors) with a synthetic "
+                + "word-level tokenizer whose words are w0, w1, ... and a Llama-3 chat template.",
+                "Example: model init --arch llama --hidden 64 --layers 2 --heads 4 --kv-heads 2 --intermediate 192 "
+                + "--vocab 500 --out /tmp/m  then  generate --model /tmp/m --prompt \"w1 w2\""})
 public final class ModelInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -69,14 +69,14 @@ public final class OrganismCommand implements Runnable {
     }
 
     @Command(name = "recipes", mixinStandardHelpOptions = true,
-            description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of",
-                "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding (alpha 1) under every",
-                "prefill length, KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
-                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of",
-                "document replay in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix",
-                "of 1..MAXPREFIX (default 20) or MINPREFIX..MAXPREFIX tokens followed by the refusal; DPO prefers the refusal to a harmful answer,",
-                "reference = the SFT model, RETAIN weights a cross-entropy on benign chats and documents), or a named one:",
-                "late-push, dpo (see `organism build --help`)."})
+            description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of "
+                + "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding (alpha 1) under every "
+                + "prefill length, KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
+                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of "
+                + "document replay in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix "
+                + "of 1..MAXPREFIX (default 20) or MINPREFIX..MAXPREFIX tokens followed by the refusal; DPO prefers the refusal to a harmful answer, "
+                + "reference = the SFT model, RETAIN weights a cross-entropy on benign chats and documents), or a named one: "
+                + "late-push, dpo (see `organism build --help`)."})
     static final class Recipes implements Callable<Integer> {
         @Option(names = "--organism", paramLabel = "DIR", description = "Organism directory (default: the cached default organism).")
         Path dir;
@@ -87,13 +87,13 @@ public final class OrganismCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the rows (JSON).")
         Path out;
 
-        @Option(names = "--save", paramLabel = "DIR", description = {"Also write each row's aligned model to DIR/recipe-I (I = 0, 1, ... in",
-            "row order: --recipe order, then --align-seed order): an organism folder with the same base and data and the recipe's aligned model, e.g. to train or attack next."})
+        @Option(names = "--save", paramLabel = "DIR", description = {"Also write each row's aligned model to DIR/recipe-I (I = 0, 1, ... in "
+            + "row order: --recipe order, then --align-seed order): an organism folder with the same base and data and the recipe's aligned model, e.g. to train or attack next."})
         Path save;
 
-        @Option(names = "--align-seed", paramLabel = "S", description = {"Seed of the alignment draw (which prompts get recovery examples, which",
-            "documents are replayed, batch order); repeat to align every recipe once per seed. Default: the organism's seed, which",
-            "reproduces its build's aligned model; other seeds tell what the base decides from what the draw decides."})
+        @Option(names = "--align-seed", paramLabel = "S", description = {"Seed of the alignment draw (which prompts get recovery examples, which "
+            + "documents are replayed, batch order); repeat to align every recipe once per seed. Default: the organism's seed, which "
+            + "reproduces its build's aligned model; other seeds tell what the base decides from what the draw decides."})
         java.util.List<Long> alignSeeds;
 
         @Override

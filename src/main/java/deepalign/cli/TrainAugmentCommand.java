@@ -7,8 +7,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code deepalign train augment}: Qi et al. (2024) safety-recovery augmentation baseline. */
 @Command(name = "augment", mixinStandardHelpOptions = true,
-        description = {"Baseline (Qi et al. 2024): harmful prompt + a harmful-response prefix of random length + refusal,",
-            "loss on the refusal only, plus utility data; same mixed batches and step budget as `train completion`."})
+        description = {"Baseline (Qi et al. 2024): harmful prompt + a harmful-response prefix of random length + refusal, "
+            + "loss on the refusal only, plus utility data; same mixed batches and step budget as `train completion`."})
 public final class TrainAugmentCommand implements Callable<Integer> {
     @Mixin
     TrainBaselineOptions opts;

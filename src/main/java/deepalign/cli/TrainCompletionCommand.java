@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code deepalign train completion}: the paper's targeted completion training. */
 @Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Targeted completion training (METHOD.md section 3): distil the hybrid teacher lambda z^A + (1-lambda) z^B",
-            "on mixed batches and penalise the student's base-favored tokens on harmful trajectories.",
+        description = {"Targeted completion training (METHOD.md section 3): distil the hybrid teacher lambda z^A + (1-lambda) z^B "
+            + "on mixed batches and penalise the student's base-favored tokens on harmful trajectories.",
             "Writes DIR/model (HF checkpoint), DIR/train.jsonl, DIR/train.png, DIR/result.json, DIR/ckpt."})
 public final class TrainCompletionCommand implements Callable<Integer> {
     @Mixin

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code deepalign train recover}: realign a model broken by fine-tuning, then complete its alignment. */
 @Command(name = "recover", mixinStandardHelpOptions = true,
-        description = {"Recovery after a fine-tuning attack: stage 1 distils the broken model back to the aligned model",
-            "(L_KL only, teacher = aligned); stage 2 runs targeted completion. Rerunning continues unfinished stages.",
+        description = {"Recovery after a fine-tuning attack: stage 1 distils the broken model back to the aligned model "
+            + "(L_KL only, teacher = aligned); stage 2 runs targeted completion. Rerunning continues unfinished stages.",
             "Writes DIR/stage1, DIR/stage2, DIR/model and DIR/recover.json."})
 public final class TrainRecoverCommand implements Callable<Integer> {
     @Option(names = "--broken", required = true, paramLabel = "DIR", description = "The attacked model directory.")

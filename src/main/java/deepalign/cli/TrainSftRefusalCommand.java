@@ -7,8 +7,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code deepalign train sft-refusal}: plain refusal SFT with completion training's data and budget. */
 @Command(name = "sft-refusal", mixinStandardHelpOptions = true,
-        description = {"Baseline: SFT of the aligned model on harmful prompt -> refusal plus utility data,",
-            "with the same mixed batches and step budget as `train completion`."})
+        description = {"Baseline: SFT of the aligned model on harmful prompt -> refusal plus utility data, "
+            + "with the same mixed batches and step budget as `train completion`."})
 public final class TrainSftRefusalCommand implements Callable<Integer> {
     @Mixin
     TrainBaselineOptions opts;
