@@ -127,7 +127,7 @@ public final class Demo {
                     .withRun(cfg.seed(), 0, 0.4);
             line(String.format("repair: targeted completion training (the organism's teacher: lambda %.1f harmful, %.1f utility)",
                     cc.teacher().lambdaFor(true), cc.teacher().lambdaFor(false)));
-            CompletionTrainer.Result comp = CompletionTrainer.train(cc);
+            CompletionTrainer.Result comp = CompletionTrainer.continueOrRun(cc); // a rerun into the same --out reuses it
             extra.put("completion_training", comp);
             // the baselines and the recovery train on the same prompts with the same base answers: generate them once
             for (String run : List.of("train/sft_refusal", "train/augment", "train/recovery/stage1")) {

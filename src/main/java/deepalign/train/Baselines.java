@@ -46,7 +46,14 @@ public final class Baselines {
         return run(cfg, "augment");
     }
 
+    /** Trains, or returns the finished run of the same method and config that {@code cfg.out()} already holds. */
     private static Result run(Config cfg, String method) {
+        Map<String, Object> started = new LinkedHashMap<>();
+        started.put("method", method);
+        started.put("config", cfg);
+        var done = FinishedRun.find(cfg.out(), started.get("config"), Result.class);
+        if (done.isPresent() && done.get().method().equals(method)) return done.get();
+        JsonOut.writeAtomic(cfg.out().resolve("config.json"), started);
         try (NDManager mgr = NDManager.newBaseManager()) {
             LanguageModel model = LanguageModel.load(cfg.aligned(), mgr);
             LanguageModel base = method.equals("augment") && cfg.data().harmfulResponses() == TrainingData.Source.BASE

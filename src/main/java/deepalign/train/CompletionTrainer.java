@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Targeted completion training (METHOD.md section 3), one readable loop: build the teacher cache once,
@@ -71,6 +72,18 @@ public final class CompletionTrainer {
             throw new DeepalignException(dir.resolve(TrainCheckpoint.DIR).resolve("state.json") + " holds no completion-training config: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For pipelines run again into the same folder: the finished run of {@code cfg} in its out folder is reused, an
+     * interrupted one (a checkpoint of the same config) resumed, otherwise training starts. See {@link FinishedRun}.
+     */
+    public static Result continueOrRun(CompletionConfig cfg) {
+        Optional<Result> done = FinishedRun.find(cfg.out(), cfg, Result.class);
+        if (done.isPresent()) return done.get();
+        boolean interrupted = TrainCheckpoint.exists(cfg.out());
+        if (interrupted) FinishedRun.requireSameConfig(cfg.out(), cfg, "an interrupted run");
+        return run(cfg, interrupted, null);
     }
 
     public static Result run(CompletionConfig cfg, boolean resume, Listener listener) {

@@ -43,6 +43,9 @@ public final class FinetuneAttack {
             throw new DeepalignException(cfg.harmful() + " has " + all.size() + " examples, fewer than --examples " + cfg.examples());
         }
         List<Example> chosen = all.subList(0, cfg.examples());
+        var done = FinishedRun.find(cfg.out(), cfg, Result.class);
+        if (done.isPresent()) return done.get();
+        JsonOut.writeAtomic(cfg.out().resolve("config.json"), Map.of("config", cfg));
         try (NDManager mgr = NDManager.newBaseManager()) {
             LanguageModel model = LanguageModel.load(cfg.model(), mgr);
             List<Sequence> data = new ArrayList<>();
@@ -58,6 +61,7 @@ public final class FinetuneAttack {
             Result res = new Result(cfg.out(), dir, cfg.examples(), cfg.steps(), r.losses().get(0), r.losses().get(r.losses().size() - 1), r.seconds());
             json.put("result", res);
             JsonOut.writeAtomic(cfg.out().resolve("attack.json"), json);
+            JsonOut.writeAtomic(cfg.out().resolve("result.json"), res); // last: marks the run finished (FinishedRun)
             return res;
         }
     }

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Recovery after a fine-tuning attack (METHOD.md section 3): stage 1 distils the broken model back to
  * the aligned model on the mixed data (teacher = aligned, lambda = 1, L_KL only); stage 2 runs targeted
- * completion from the stage-1 student. DIR/stage1 and DIR/stage2 are ordinary completion runs; a stage
- * with a result.json is reused and one with a checkpoint is resumed, so rerunning continues. The final
+ * completion from the stage-1 student. DIR/stage1 and DIR/stage2 are ordinary completion runs; a finished stage
+ * of the same config is reused and an interrupted one resumed, so rerunning continues ({@link FinishedRun}). The final
  * model is copied to DIR/model.
  *
  * @see CompletionTrainer
@@ -60,10 +60,6 @@ public final class Recovery {
     }
 
     private static CompletionTrainer.Result stage(CompletionConfig cfg) {
-        Path result = cfg.out().resolve("result.json");
-        if (Files.isRegularFile(result) && Files.isDirectory(cfg.out().resolve("model"))) {
-            return JsonOut.read(result, CompletionTrainer.Result.class);
-        }
-        return CompletionTrainer.run(cfg, TrainCheckpoint.exists(cfg.out()), null);
+        return CompletionTrainer.continueOrRun(cfg);
     }
 }

@@ -84,6 +84,25 @@ class DemoTest {
         List<String> bad = new ArrayList<>();
         nonFinite(doc, "", bad);
         assertThat(bad).as("non-finite numbers in report.json").isEmpty();
+
+        // run again into the same folder: the finished training runs (same configs) are reused, not trained again
+        // (a second run used to stop at completion training, whose folder held the first run's checkpoint)
+        List<String> trainLogs = new ArrayList<>();
+        for (String run : List.of("completion", "sft_refusal", "augment", "finetune_attack", "recovery/stage1", "recovery/stage2")) {
+            trainLogs.add(run + ": " + Files.readString(out.resolve("train").resolve(run).resolve(run.equals("finetune_attack") ? "attack.json" : "train.jsonl")));
+        }
+        JsonNode again = Jsonl.readJson(Demo.run(cfg));
+        assertThat(again.get("errors").size()).as(again.get("errors").toString()).isZero();
+        for (String log : trainLogs) {
+            String run = log.substring(0, log.indexOf(':'));
+            String now = Files.readString(out.resolve("train").resolve(run).resolve(run.equals("finetune_attack") ? "attack.json" : "train.jsonl"));
+            assertThat(run + ": " + now).isEqualTo(log);
+        }
+        assertThat(again.get("asr")).isEqualTo(doc.get("asr"));
+        assertThat(again.get("utility")).isEqualTo(doc.get("utility"));
+        // a finished run of another configuration is never reused silently
+        DemoConfig other = cfg.withBudgets(2, 1, new GcgConfig(4, 8, 8, 2, 0, 8, "!", 0), 2, 2, 24);
+        assertThatThrownBy(() -> Demo.run(other)).isInstanceOf(DeepalignException.class).hasMessageContaining("another configuration");
     }
 
     /** A finished prompt counts with its last loss: curves [1, 2, 3] and [4] average to [2.5, 3, 3.5]. */
