@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
             + "repair it with targeted completion training (against the sft-refusal and augment baselines), break it with a "
             + "fine-tuning attack and recover it. Writes DIR/report.json, DIR/report.html and every stage's records.",
             "Run again into the same DIR, it reuses the training runs finished there with the same configuration and resumes an "
-            + "interrupted one, so a killed demo continues where it stopped."})
+            + "interrupted completion run from its checkpoint, so a killed demo continues where it stopped."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;

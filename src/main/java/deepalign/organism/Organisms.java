@@ -69,22 +69,43 @@ public final class Organisms {
         }
     }
 
+    /**
+     * The cached organism of this size and seed, built on first use. The cache is deepalign's own: a folder without
+     * organism.json (written last) is a build that was killed, and is built again; a lock file keeps two processes
+     * from building the same organism at once (the second waits, then reuses the first's).
+     */
     public static Organism cached(String size, long seed) {
-        Path dir = cacheDir(size, seed);
-        OrganismConfig want = OrganismConfig.forSize(size, seed);
-        if (Files.isRegularFile(dir.resolve("organism.json"))) {
-            Organism current = currentAt(dir, want);
-            if (current != null) return current;
-            // a cache from an older deepalign whose defaults differ: its numbers are not this version's organism
-            System.err.println("deepalign: the cached organism in " + dir + " was built with another configuration; rebuilding it");
-            return OrganismBuilder.build(want, dir, true);
+        return cached(cacheDir(size, seed), OrganismConfig.forSize(size, seed));
+    }
+
+    static Organism cached(Path dir, OrganismConfig want) {
+        String size = want.size();
+        long seed = want.seed();
+        try {
+            Files.createDirectories(dir.getParent());
+        } catch (java.io.IOException e) {
+            throw new DeepalignException("cannot create the organism cache " + dir.getParent() + ": " + e.getMessage(), e);
         }
-        if (Files.exists(dir)) {
-            throw new DeepalignException(dir + " holds an incomplete organism (no organism.json); delete it or run `deepalign organism build --out "
-                    + dir + " --force`");
+        Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock lock = ch.lock()) {
+            if (Files.isRegularFile(dir.resolve("organism.json"))) {
+                Organism current = currentAt(dir, want);
+                if (current != null) return current;
+                // a cache from an older deepalign whose defaults differ: its numbers are not this version's organism
+                System.err.println("deepalign: the cached organism in " + dir + " was built with another configuration; rebuilding it");
+                return OrganismBuilder.build(want, dir, true);
+            }
+            if (Files.exists(dir)) {
+                System.err.println("deepalign: " + dir + " holds an unfinished build (no organism.json: it was stopped before the end); building it again");
+                return OrganismBuilder.build(want, dir, true);
+            }
+            System.err.println("deepalign: building the " + size + " model organism (seed " + seed + ") into " + dir
+                    + " on first use; later commands reuse it");
+            return OrganismBuilder.build(want, dir, false);
+        } catch (java.io.IOException e) {
+            throw new DeepalignException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
-        System.err.println("deepalign: building the " + size + " model organism (seed " + seed + ") into " + dir
-                + " on first use; later commands reuse it");
-        return OrganismBuilder.build(want, dir, false);
     }
 }

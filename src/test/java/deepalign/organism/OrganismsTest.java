@@ -42,4 +42,21 @@ class OrganismsTest {
         assertThat(org.utilityTrain()).isEqualTo(file);
         assertThat(Files.readAllLines(file)).hasSize(1);
     }
+
+    @Test
+    void aCachedBuildThatWasStoppedBeforeTheEndIsBuiltAgainAndThenReused() throws Exception {
+        Path dir = tmp.resolve("organism-tiny-seed2");
+        Files.createDirectories(dir.resolve("base"));
+        Files.writeString(dir.resolve("base/config.json"), "{}"); // what a killed build leaves: no organism.json
+        OrganismConfig want = OrganismConfig.forSize("tiny", 2).withPretrainSteps(10)
+                .withAlign(new OrganismConfig.AlignRecipe("sft+doc-replay", 5, 1e-3, 0.3)); // the cache logic, not the organism
+        Organism built = Organisms.cached(dir, want);
+        assertThat(built.dir()).isEqualTo(dir);
+        assertThat(dir.resolve("organism.json")).isRegularFile();
+        assertThat(dir.resolve("aligned/model.safetensors")).isRegularFile();
+        assertThat(built.config()).isEqualTo(want);
+        long written = Files.getLastModifiedTime(dir.resolve("organism.json")).toMillis();
+        assertThat(Organisms.cached(dir, want).config()).isEqualTo(want);
+        assertThat(Files.getLastModifiedTime(dir.resolve("organism.json")).toMillis()).as("reused, not rebuilt").isEqualTo(written);
+    }
 }
