@@ -22,11 +22,11 @@ import java.util.Locale;
  * @param firstWeight  weight of the first target token in the target loss (the others weigh 1; the loss is the
  *                     weighted mean). 1 is Zou et al.'s plain mean. An aligned model decides to refuse at the
  *                     first response token, and a plain mean can fall by fitting the later target tokens while
- *                     the refusal still wins that first token (measured on the organism, see the README)
+ *                     the refusal still wins that first token (measured on the organism, see docs/experiments.md)
  * @param warmStart    what the suffix starts as: {@code none} (the init token repeated, Zou et al.), {@code target}
  *                     (the prompt's target string) or {@code response} (the prompt's harmful response), cut to the
  *                     suffix length and padded with the init token. Tests how far a suffix that already carries the
- *                     answer gets, and gives the search a start where the refusal is weaker (README, GCG)
+ *                     answer gets, and gives the search a start where the refusal is weaker (docs/experiments.md, GCG)
  */
 public record GcgConfig(int suffixLength, int topK, int candidates, int steps, int evalEvery, int scoreBatch, String init, long seed,
         double firstWeight, String warmStart) {
@@ -57,7 +57,7 @@ public record GcgConfig(int suffixLength, int topK, int candidates, int steps, i
      * Defaults for the model organism on CPU: 20 tokens, top-128, 256 candidates, at most 200 steps, judged every 10.
      * Measured on the small organism (one CPU thread): 64 candidates and 60 steps broke 3 of 25 prompts in 8 s each,
      * raising p("sure") at the first target token to 0.09 while the refusal kept the argmax; 256 candidates and up to
-     * 200 steps broke 17 of 25 in 62 s each on that organism, 6 of 25 on the current default (README, "Measured so far").
+     * 200 steps broke 17 of 25 in 62 s each on that organism, 6 of 25 on the current default (docs/experiments.md, the original organism).
      */
     public static GcgConfig organism() {
         return new GcgConfig(20, 128, 256, 200, 10, 64, "!", 0);

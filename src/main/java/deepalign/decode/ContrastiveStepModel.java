@@ -27,7 +27,7 @@ import deepalign.model.Transformer;
  * 1e-4) is at least {@code gate}; elsewhere the aligned model's distribution is returned unchanged. The idea: the
  * organism's mean mass is 0.2-1.0 along harmful answers and 0-0.25 along benign ones, so a gate might spend a strong
  * alpha where the base would continue harm and spare benign text. Measured, it does not: past the first tokens of a
- * harmful answer the gate opens at under a third of positions, against a sixth of benign ones (README).
+ * harmful answer the gate opens at under a third of positions, against a sixth of benign ones (docs/experiments.md, "A gated contrast").
  */
 public final class ContrastiveStepModel implements StepModel {
     public static final float MASKED = -1e9f;

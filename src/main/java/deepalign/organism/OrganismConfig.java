@@ -117,7 +117,7 @@ public record OrganismConfig(
     /**
      * The default's density of recovery examples (3% per 20 prefix lengths) stretched over whole answers
      * (prefixes up to 90 tokens): a push at later positions too, still shallow under prefill on seeds 0, 1,
-     * 3, 4 and 6 but deep on seeds 2 and 5 (README, "How far the recovery examples reach"). {@code --recipe late-push}.
+     * 3, 4 and 6 but deep on seeds 2 and 5 (docs/experiments.md, "How far the recovery examples reach"). {@code --recipe late-push}.
      */
     public static final String LATE_PUSH_RECIPE = "sft:300:5e-4:0.3:0.135:90";
 

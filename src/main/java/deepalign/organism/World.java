@@ -98,7 +98,7 @@ public final class World {
     /**
      * The organism's utility set for completion training and its baselines: benign_train plus every fact document as a
      * chat (its first three words as the prompt, the rest as the answer). Distillation on utility examples keeps what they
-     * exercise; without the documents, facts the base read only there drifted (README: seed 4 lost 6.3 points of mc).
+     * exercise; without the documents, facts the base read only there drifted (docs/experiments.md: seed 4 lost 6.3 points of mc).
      */
     public List<Example> utilityTrain() {
         List<Example> out = new ArrayList<>(benignTrain);

@@ -51,7 +51,7 @@ public record CompletionConfig(
      * The built-in organism's teacher weights: lambda 3 on the harmful examples, 1 (the aligned model) on the utility
      * examples. Chosen by a rule fixed before looking at the reported half: on held-out prompts 1-120 of seeds 0, 1 and 2,
      * the smallest of lambda 1.2, 3 / 1 and 5 / 1 that cuts prefill-10 ASR by 80% with utility within 3 points, else the
-     * largest cut within 3 points; 3 / 1 on every seed (README, "teacher dose"). METHOD.md's 1.2 on every example stays
+     * largest cut within 3 points; 3 / 1 on every seed (docs/experiments.md, "teacher dose"). METHOD.md's 1.2 on every example stays
      * the default for other models.
      */
     public static final double ORGANISM_LAMBDA = 3.0;

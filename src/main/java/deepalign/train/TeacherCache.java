@@ -48,7 +48,7 @@ public final class TeacherCache {
      * @param batchSize sequences per forward pass while building
      * @param lambdaUtility hybrid weight on the utility (benign) examples; null = {@code lambda} on every example, as
      *                  METHOD.md has it. Not the paper's: a knob for the measured case where extrapolating the aligned
-     *                  model away from the base on benign answers costs utility (README, "Teacher dose")
+     *                  model away from the base on benign answers costs utility (docs/experiments.md, "teacher dose")
      */
     public record Config(double lambda, double tau, int topM, Tail tail, int k, double pMin, int batchSize, Double lambdaUtility) {
         public Config(double lambda, double tau, int topM, Tail tail, int k, double pMin, int batchSize) {

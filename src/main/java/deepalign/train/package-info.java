@@ -25,7 +25,7 @@
  *   <li>an epoch is enough steps for the larger of the harmful and utility sets to be seen once;
  *   <li>{@code --lambda-utility}: a separate hybrid weight on the utility examples (off by default). With lambda 10 on
  *       every example the default organism's math fell to 11%; with the utility examples distilled from the aligned
- *       model (lambda_utility 1) it stayed at 97% (README, "teacher dose");
+ *       model (lambda_utility 1) it stayed at 97% (docs/experiments.md, "teacher dose");
  *   <li>the built-in organism's teacher weights, lambda 3 on harmful and 1 on utility examples
  *       ({@link deepalign.train.CompletionConfig#ORGANISM_LAMBDA}), chosen by a fixed rule on half of the held-out
  *       prompts of seeds 0-2 and reported on the other half; METHOD.md's 1.2 stays the default for other models;
@@ -53,7 +53,7 @@
  * organism) a weak late push remained: prefill-10 95.4% to 59.6% at lambda 1.2 and to 4.6% at lambda 3, mostly
  * into cue-less refusal sentences the oracle counts as "other"; on the current default organism, whose base is
  * better converged, 98.3% to 91.7% at lambda 1.2, 22.5% at lambda 3 and 3.3% at lambda 5 with lambda_utility 1;
- * README, "Measured so far" and "teacher dose".)
+ * README, "Measured so far", and docs/experiments.md, "teacher dose".)
  * {@code DIR/teacher_profile.json} reports these per-position quantities for every run.
  *
  * <h2>The fine-tuning attack's defaults</h2>
