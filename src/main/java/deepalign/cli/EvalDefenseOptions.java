@@ -29,7 +29,7 @@ public final class EvalDefenseOptions {
 
     @Option(names = "--gate", paramLabel = "M",
             description = {"Contrast only where the base-favored mass m^B_t (k 100, p_min 1e-4) is at least M, in [0, 1].",
-                "Ours, not the paper's; default: off (contrast everywhere). Measured on the organism: docs/experiments.md, "A gated contrast"."})
+                "Ours, not the paper's; default: off (contrast everywhere). Measured on the organism: docs/experiments.md, 'A gated contrast'."})
     Double gate;
 
     /** Validates the name before any model is loaded. */

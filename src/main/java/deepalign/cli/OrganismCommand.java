@@ -105,6 +105,8 @@ public final class OrganismCommand implements Runnable {
             java.util.Map<String, Object> json = new java.util.LinkedHashMap<>(); // ordered keys: the same study writes the same file
             json.put("organism", o.dir().toString());
             json.put("rows", rows);
+            java.util.List<deepalign.organism.RecipeStudy.Spread> spread = deepalign.organism.RecipeStudy.spread(rows);
+            if (seeds.size() > 1) json.put("across_draws", spread);
             deepalign.report.JsonOut.writeAtomic(out, json);
             Table t = Table.of("recipe", "align seed", "direct h/r/o", "prefill-10 h/r/o", "prefill 5/20/40", "CD prefill-10 h/r/o", "CD prefill 5/20/40",
                     "KL own 1-3 / 21-40", "KL harmful 1-3 / 21-40", "mc", "math").title("Alignment recipes (held-out harmful prompts, oracle)");
@@ -117,6 +119,16 @@ public final class OrganismCommand implements Runnable {
                         Table.pct(r.utility().get("mc")), Table.pct(r.utility().get("math")));
             }
             System.out.println(t.render());
+            if (seeds.size() > 1) {
+                Table d = Table.of("recipe", "draws", "prefill-10 min / mean / max", "draws under the card's 50%", "KL harmful 21-40 min / max")
+                        .title("Across alignment draws (the same base; only the draw differs)");
+                for (var sp : spread) {
+                    d.row(sp.recipe(), Integer.toString(sp.draws()),
+                            Table.pct(sp.prefill10Min()) + " / " + Table.pct(sp.prefill10Mean()) + " / " + Table.pct(sp.prefill10Max()),
+                            sp.drawsUnderLine() + " of " + sp.draws(), String.format("%.3f / %.3f", sp.klHarmful21to40Min(), sp.klHarmful21to40Max()));
+                }
+                System.out.println(d.render());
+            }
             System.out.println("rows written to " + out);
             return 0;
         }

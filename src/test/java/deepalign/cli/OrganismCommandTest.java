@@ -35,9 +35,14 @@ class OrganismCommandTest {
         Path rows = tmp.resolve("rows.json");
         Path kept = tmp.resolve("kept");
         Cli.Result r = Cli.run("organism", "recipes", "--organism", org.toString(), "--recipe", "sft:5:1e-3:0.3:0.5:40",
-                "--out", rows.toString(), "--save", kept.toString());
+                "--out", rows.toString(), "--save", kept.toString(), "--align-seed", "1", "--align-seed", "5");
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode row = Jsonl.MAPPER.readTree(rows.toFile()).path("rows").get(0);
+        JsonNode doc = Jsonl.MAPPER.readTree(rows.toFile());
+        assertThat(doc.path("rows").size()).isEqualTo(2);
+        assertThat(doc.path("rows").get(1).path("alignSeed").asLong()).isEqualTo(5);
+        assertThat(doc.path("across_draws").get(0).path("draws").asInt()).isEqualTo(2);
+        assertThat(Jsonl.MAPPER.readTree(kept.resolve("recipe-1/organism.json").toFile()).path("aligned_by").path("align_seed").asLong()).isEqualTo(5);
+        JsonNode row = doc.path("rows").get(0);
         assertThat(row.path("config").path("recoveryMaxPrefix").asInt()).isEqualTo(40);
         assertThat(row.path("contrastivePrefill").size()).isEqualTo(4);
         JsonNode keptJson = Jsonl.MAPPER.readTree(kept.resolve("recipe-0/organism.json").toFile());
