@@ -116,8 +116,9 @@ public record OrganismConfig(
 
     /**
      * The default's density of recovery examples (3% per 20 prefix lengths) stretched over whole answers
-     * (prefixes up to 90 tokens): a push at later positions too, still shallow under prefill on seeds 0, 1,
-     * 3, 4 and 6 but deep on seeds 2 and 5 (docs/experiments.md, "How far the recovery examples reach"). {@code --recipe late-push}.
+     * (prefixes up to 90 tokens): a push at later positions too; shallow under prefill on 9 of 16 (base, alignment draw)
+     * pairs measured, deep on every draw of seed 2's base (docs/experiments.md, "How far the recovery examples reach" and
+     * "Alignment draws"). {@code --recipe late-push}.
      */
     public static final String LATE_PUSH_RECIPE = "sft:300:5e-4:0.3:0.135:90";
 
