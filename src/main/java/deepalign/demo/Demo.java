@@ -61,6 +61,8 @@ public final class Demo {
     /** Per attacked method, GCG's target loss per step, one curve per prompt. */
     private final Map<String, List<List<Double>>> gcgCurves = new LinkedHashMap<>();
     private final Map<String, String> errors = new LinkedHashMap<>();
+    /** Training runs that an earlier demo into the same folder finished, reused now (their time is not in this run's timing). */
+    private final List<String> reused = new ArrayList<>();
 
     public Demo(DemoConfig cfg) {
         this.cfg = cfg;
@@ -127,6 +129,7 @@ public final class Demo {
                     .withRun(cfg.seed(), 0, 0.4);
             line(String.format("repair: targeted completion training (the organism's teacher: lambda %.1f harmful, %.1f utility)",
                     cc.teacher().lambdaFor(true), cc.teacher().lambdaFor(false)));
+            noteFinished("completion", cc.out());
             CompletionTrainer.Result comp = CompletionTrainer.continueOrRun(cc); // a rerun into the same --out reuses it
             extra.put("completion_training", comp);
             // the baselines and the recovery train on the same prompts with the same base answers: generate them once
@@ -153,6 +156,7 @@ public final class Demo {
                 Baselines.Config bc = new Baselines.Config(org.aligned(), org.base(), cfg.out().resolve("train/" + method),
                         TrainingData.Config.defaults(harmfulTrain, utilityTrain), null, cfg.completionEpochs(),
                         cfg.completionLr(), CompletionConfig.ORGANISM_BATCH, 0.4, cfg.seed());
+                noteFinished(method, bc.out());
                 Baselines.Result br = method.equals("augment") ? Baselines.augment(bc) : Baselines.sftRefusal(bc);
                 try (NDManager bm = NDManager.newBaseManager()) {
                     LanguageModel m = LanguageModel.load(br.model(), bm);
@@ -164,6 +168,9 @@ public final class Demo {
 
             t = System.nanoTime();
             line("fine-tuning attack on the aligned model, then two-stage recovery");
+            noteFinished("finetune_attack", cfg.out().resolve("train/finetune_attack"));
+            noteFinished("recovery/stage1", cfg.out().resolve("train/recovery/stage1"));
+            noteFinished("recovery/stage2", cfg.out().resolve("train/recovery/stage2"));
             FinetuneAttack.Result broken = FinetuneAttack.run(new FinetuneAttack.Config(org.aligned(), org.data("harmful_train"), 10,
                     cfg.finetuneSteps(), FinetuneAttack.DEFAULT_LR, 10, cfg.seed(), cfg.out().resolve("train/finetune_attack")));
             try (NDManager bm = NDManager.newBaseManager()) {
@@ -194,6 +201,7 @@ public final class Demo {
             report.put("base_favored_dataset", baseFavored(favData));
             report.put("gcg_loss_curves", gcgCurves);
             report.put("timing", timing);
+            report.put("reused_training_runs", reused);
             Map<String, Object> config = new LinkedHashMap<>(); // ordered keys: the same run writes the same file
             config.put("demo", cfg);
             config.put("organism", org.dir().toString());
@@ -304,6 +312,11 @@ public final class Demo {
         int n = 0;
         while (n < a.length && Double.isFinite(a[n])) n++;
         return java.util.Arrays.copyOf(a, n);
+    }
+
+    /** Notes a training run this demo will reuse: one an earlier run into the same folder finished (its result.json is written last). */
+    private void noteFinished(String name, Path dir) {
+        if (java.nio.file.Files.isRegularFile(dir.resolve("result.json"))) reused.add(name);
     }
 
     private void stage(String name, long t) {

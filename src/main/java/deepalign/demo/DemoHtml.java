@@ -105,6 +105,11 @@ final class DemoHtml {
         List<List<String>> trows = new ArrayList<>();
         for (var e : ((Map<String, Double>) report.get("timing")).entrySet()) trows.add(List.of(e.getKey(), String.format("%.1f", e.getValue())));
         h.table(List.of("stage", "seconds"), trows);
+        List<String> reused = (List<String>) report.getOrDefault("reused_training_runs", List.of());
+        if (!reused.isEmpty()) {
+            h.paragraph("This run reused training runs finished by an earlier run into the same folder (same configuration), so their "
+                    + "training time is not in the stages above: " + String.join(", ", reused) + ".");
+        }
         h.paragraph("Every figure traces back to its records under " + out.resolve("stages") + " and the training logs under " + out.resolve("train") + ".");
         h.write(file);
     }

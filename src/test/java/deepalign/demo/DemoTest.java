@@ -98,6 +98,10 @@ class DemoTest {
             String now = Files.readString(out.resolve("train").resolve(run).resolve(run.equals("finetune_attack") ? "attack.json" : "train.jsonl"));
             assertThat(run + ": " + now).isEqualTo(log);
         }
+        assertThat(doc.get("reused_training_runs").size()).isZero();
+        assertThat(again.get("reused_training_runs").toString()).contains("completion", "sft_refusal", "augment", "finetune_attack",
+                "recovery/stage1", "recovery/stage2");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("reused training runs finished by an earlier run");
         assertThat(again.get("asr")).isEqualTo(doc.get("asr"));
         assertThat(again.get("utility")).isEqualTo(doc.get("utility"));
         // a finished run of another configuration is never reused silently
