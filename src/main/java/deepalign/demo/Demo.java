@@ -78,6 +78,7 @@ public final class Demo {
         long t = System.nanoTime();
         Organism org = organism(cfg);
         stage("organism", t);
+        checkSameOrganism(org);
         Judge oracle = Organisms.oracle(org.dir());
         List<Example> harmful = first(Jsonl.readExamples(org.data("harmful_test")), cfg.testLimit());
         List<Example> benign = first(Jsonl.readExamples(org.data("benign_test")), cfg.testLimit());
@@ -312,6 +313,27 @@ public final class Demo {
         int n = 0;
         while (n < a.length && Double.isFinite(a[n])) n++;
         return java.util.Arrays.copyOf(a, n);
+    }
+
+    /**
+     * Training runs are reused by their config, which names the organism's folders, not what is in them; a demo run again
+     * into the same --out after the organism was rebuilt in place must not reuse them. DIR/train/organism.sha256 records
+     * the organism.json they were trained on (its timings change with every build).
+     */
+    private void checkSameOrganism(Organism org) {
+        Path stamp = cfg.out().resolve("train").resolve("organism.sha256");
+        String now;
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(org.dir().resolve("organism.json")));
+            now = java.util.HexFormat.of().formatHex(d) + "  " + org.dir().resolve("organism.json") + "\n";
+            if (java.nio.file.Files.isRegularFile(stamp) && !java.nio.file.Files.readString(stamp).equals(now)) {
+                throw new DeepalignException(cfg.out().resolve("train") + " holds training runs of another organism build than " + org.dir()
+                        + "; choose another --out or remove that folder");
+            }
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new DeepalignException("cannot fingerprint " + org.dir().resolve("organism.json") + ": " + e.getMessage(), e);
+        }
+        Jsonl.writeAtomic(stamp, now);
     }
 
     /** Notes a training run this demo will reuse: one an earlier run into the same folder finished (its result.json is written last). */

@@ -104,6 +104,12 @@ class DemoTest {
         assertThat(Files.readString(out.resolve("report.html"))).contains("reused training runs finished by an earlier run");
         assertThat(again.get("asr")).isEqualTo(doc.get("asr"));
         assertThat(again.get("utility")).isEqualTo(doc.get("utility"));
+        // nor the runs of another organism build in the same folders (the stamp records the organism.json they were trained on)
+        Path stamp = out.resolve("train/organism.sha256");
+        String recorded = Files.readString(stamp);
+        Files.writeString(stamp, "not the same build " + recorded);
+        assertThatThrownBy(() -> Demo.run(cfg)).isInstanceOf(DeepalignException.class).hasMessageContaining("another organism build");
+        Files.writeString(stamp, recorded);
         // a finished run of another configuration is never reused silently
         DemoConfig other = cfg.withBudgets(2, 1, new GcgConfig(4, 8, 8, 2, 0, 8, "!", 0), 2, 2, 24);
         assertThatThrownBy(() -> Demo.run(other)).isInstanceOf(DeepalignException.class).hasMessageContaining("another configuration");
