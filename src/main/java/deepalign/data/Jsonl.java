@@ -10,12 +10,9 @@ import deepalign.DeepalignException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,23 +98,9 @@ public final class Jsonl {
         }
     }
 
-    /** Writes text to a temp file beside the target, then renames it over the target. */
+    /** Writes text to a temp file beside the target, then renames it over the target ({@link deepalign.AtomicFiles}). */
     public static void writeAtomic(Path file, String text) {
-        try {
-            createParent(file);
-            Path dir = file.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(text);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new DeepalignException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        deepalign.AtomicFiles.write(file, text);
     }
 
     static ObjectNode toNode(Example e) {

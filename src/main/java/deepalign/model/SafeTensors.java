@@ -18,12 +18,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -310,7 +306,7 @@ public final class SafeTensors {
             head.put((byte) ' ');
         }
         head.flip();
-        writeAtomically(file, ch -> {
+        deepalign.AtomicFiles.write(file, ch -> {
             writeFully(ch, head);
             for (RawTensor t : sorted) {
                 writeFully(ch, t.data());
@@ -320,43 +316,8 @@ public final class SafeTensors {
 
     // --- small file helpers shared by this package ---
 
-    interface ChannelWriter {
-        void write(FileChannel ch) throws IOException;
-    }
-
-    /** Writes through a temp file in the target's directory, then renames it over the target. */
-    static void writeAtomically(Path target, ChannelWriter body) {
-        Path abs = target.toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                body.write(ch);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new DeepalignException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the original error matters more
-                }
-            }
-        }
-    }
-
     static void writeString(Path target, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        writeAtomically(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+        deepalign.AtomicFiles.write(target, text);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {

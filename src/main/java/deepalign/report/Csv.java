@@ -1,5 +1,7 @@
 package deepalign.report;
 
+import deepalign.AtomicFiles;
+
 import java.nio.file.Path;
 import java.util.List;
 

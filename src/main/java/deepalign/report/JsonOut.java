@@ -1,5 +1,7 @@
 package deepalign.report;
 
+import deepalign.AtomicFiles;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerationException;
 import com.fasterxml.jackson.core.JsonGenerator;

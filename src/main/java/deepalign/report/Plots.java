@@ -1,5 +1,7 @@
 package deepalign.report;
 
+import deepalign.AtomicFiles;
+
 import deepalign.DeepalignException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;

@@ -32,6 +32,19 @@ class CheckpointTest {
     }
 
     @Test
+    void savedFilesGetTheProcesssOrdinaryPermissionsNotATempFilesOwnerOnlyOnes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.save(TinyModels.random(TinyModels.qwen2Tied(), m, 11), tmp.resolve("ck"));
+        }
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "x"); // what the umask gives any new file
+        var expected = Files.getPosixFilePermissions(plain);
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            assertThat(Files.getPosixFilePermissions(tmp.resolve("ck").resolve(f))).as(f).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void bf16AndShardedCheckpointsLoad() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             Transformer a = TinyModels.random(TinyModels.llama(), m, 13);
