@@ -336,9 +336,9 @@ public final class Demo {
         Jsonl.writeAtomic(stamp, now);
     }
 
-    /** Notes a training run this demo will reuse: one an earlier run into the same folder finished (its result.json is written last). */
+    /** Notes a training run this demo will reuse: one an earlier run into the same folder finished. */
     private void noteFinished(String name, Path dir) {
-        if (java.nio.file.Files.isRegularFile(dir.resolve("result.json"))) reused.add(name);
+        if (deepalign.train.FinishedRun.exists(dir)) reused.add(name);
     }
 
     private void stage(String name, long t) {

@@ -48,12 +48,13 @@ public final class Baselines {
 
     /** Trains, or returns the finished run of the same method and config that {@code cfg.out()} already holds. */
     private static Result run(Config cfg, String method) {
-        Map<String, Object> started = new LinkedHashMap<>();
-        started.put("method", method);
-        started.put("config", cfg);
-        var done = FinishedRun.find(cfg.out(), started.get("config"), Result.class);
-        if (done.isPresent() && done.get().method().equals(method)) return done.get();
-        JsonOut.writeAtomic(cfg.out().resolve("config.json"), started);
+        // the method is part of what the run is: a folder finished by the other baseline is another configuration
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("method", method);
+        run.put("baseline", cfg);
+        var done = FinishedRun.find(cfg.out(), run, Result.class);
+        if (done.isPresent()) return done.get();
+        JsonOut.writeAtomic(cfg.out().resolve("config.json"), Map.of("config", run));
         try (NDManager mgr = NDManager.newBaseManager()) {
             LanguageModel model = LanguageModel.load(cfg.aligned(), mgr);
             LanguageModel base = method.equals("augment") && cfg.data().harmfulResponses() == TrainingData.Source.BASE

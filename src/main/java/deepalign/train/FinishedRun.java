@@ -16,13 +16,17 @@ import java.util.Optional;
 public final class FinishedRun {
     private FinishedRun() {}
 
+    /** Whether {@code dir} holds a finished run (of any configuration): DIR/result.json, written last, and DIR/model. */
+    public static boolean exists(Path dir) {
+        return Files.isRegularFile(dir.resolve("result.json")) && Files.isDirectory(dir.resolve("model"));
+    }
+
     /** The saved result of a finished run of {@code config} in {@code dir}; empty when {@code dir} holds no finished run. */
     public static <R> Optional<R> find(Path dir, Object config, Class<R> resultType) {
-        Path result = dir.resolve("result.json");
-        if (!Files.isRegularFile(result) || !Files.isDirectory(dir.resolve("model"))) return Optional.empty();
+        if (!exists(dir)) return Optional.empty();
         requireSameConfig(dir, config, "a finished run");
         System.err.println("reusing the finished run in " + dir + " (same configuration)");
-        return Optional.of(JsonOut.read(result, resultType));
+        return Optional.of(JsonOut.read(dir.resolve("result.json"), resultType));
     }
 
     /** Throws unless DIR/config.json records {@code config} (compared as JSON, so paths and numbers as they are written). */
