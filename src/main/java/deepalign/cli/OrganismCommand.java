@@ -35,7 +35,7 @@ public final class OrganismCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of world, initialisation and training (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--size", defaultValue = "small", description = "tiny (seconds, for tests), quick (the demo's --quick organism, about a minute) or small (default, a few minutes).")
+        @Option(names = "--size", defaultValue = "small", description = "tiny (seconds, for tests), quick (the demo's --quick organism, about a minute and a half) or small (default, a few minutes).")
         String size;
 
         @Option(names = "--force", description = "Overwrite an organism already in --out.")

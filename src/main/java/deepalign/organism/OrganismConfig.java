@@ -145,9 +145,13 @@ public record OrganismConfig(
             case "small" -> new OrganismConfig("small", seed, WorldConfig.defaults(seed), 128, 4, 4, 2, 384, 2400, 32, 2e-3,
                     AlignRecipe.parse(DEFAULT_RECIPE), 0.15, 4, 8, 4, 96);
             // the demo's --quick organism: a smaller model and world, the same recipe family, and still 120
-            // held-out harmful prompts so that its intervals mean something
+            // held-out harmful prompts so that its intervals mean something. Pretraining sized by the small
+            // organism's rule (the base fits every skill it was trained on): at 900 steps the base wrote
+            // harmful answers of the wrong category (55% of direct answers neither harmful nor refusals), at
+            // 1,200 and 1,500 it had not fitted its math drills (85, 98%), at 1,800 it fits both skills on
+            // seeds 0 and 1 and answers 93 and 87% of direct requests harmfully (docs/experiments.md, "The quick organism")
             case "quick" -> new OrganismConfig("quick", seed, new WorldConfig(seed, 20, 3, 8, 120, 60, 60, 60, 150, 400, 0, 2, 24, 3, 2),
-                    96, 3, 4, 2, 256, 900, 32, 3e-3, AlignRecipe.parse(QUICK_RECIPE), 0.15, 2, 6, 2, 80);
+                    96, 3, 4, 2, 256, 1800, 32, 3e-3, AlignRecipe.parse(QUICK_RECIPE), 0.15, 2, 6, 2, 80);
             default -> throw new DeepalignException("unknown organism size " + size + "; use tiny, quick or small");
         };
     }
