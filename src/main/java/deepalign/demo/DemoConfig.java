@@ -4,7 +4,7 @@ import deepalign.attack.GcgConfig;
 import java.nio.file.Path;
 
 /**
- * Knobs of `deepalign demo`. Quick mode uses the tiny organism (smaller models, 120 harmful test
+ * Knobs of `deepalign demo`. Quick mode uses the quick organism (a smaller model and world, 120 harmful test
  * prompts so intervals stay meaningful) and smaller GCG and decoding budgets.
  *
  * @param organism   an organism directory already built (organism.json, base/, aligned/, data/) to run on instead of
