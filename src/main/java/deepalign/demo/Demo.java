@@ -56,6 +56,8 @@ public final class Demo {
     private final Map<String, Map<String, Object>> asr = new LinkedHashMap<>();
     private final Map<String, Map<String, Double>> utility = new LinkedHashMap<>();
     private final Map<String, double[]> klByPosition = new LinkedHashMap<>();
+    /** Per method, how many responses reach each position of {@link #klByPosition}: later positions rest on few answers. */
+    private final Map<String, int[]> klCounts = new LinkedHashMap<>();
     private final Map<String, List<Map<String, Object>>> examples = new LinkedHashMap<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
     /** Per attacked method, GCG's target loss per step, one curve per prompt. */
@@ -106,7 +108,7 @@ public final class Demo {
                     Responses.forPair(pair, harmful, Responses.Source.DATASET, 64, GEN_BATCH, "harmful_test"),
                     Responses.forPair(pair, benign, Responses.Source.DATASET, 64, GEN_BATCH, "benign_test"), BaseFavored.Config.defaults());
             AnalysisReport.tokens(favData, orderedMeta("dataset", "harmful_test + benign_test"), stages, "base_favored_dataset");
-            klByPosition.put("aligned", finitePrefix(kl.harmful().mean()));
+            putKl("aligned", kl.harmful());
             stage("diagnostics", t);
 
             t = System.nanoTime();
@@ -147,7 +149,7 @@ public final class Demo {
                 var studentScored = Responses.forPair(after, harmful, Responses.Source.ALIGNED, 64, GEN_BATCH, "harmful_test");
                 PositionalKl.Result klAfter = PositionalKl.run(after, studentScored, List.of(), PositionalKl.Config.defaults());
                 AnalysisReport.kl(klAfter, Map.of("responses", "completion student"), stages, "kl_completion");
-                klByPosition.put("completion", finitePrefix(klAfter.harmful().mean()));
+                putKl("completion", klAfter.harmful());
             }
             stage("completion_eval", t);
 
@@ -198,6 +200,7 @@ public final class Demo {
             report.put("asr", asr);
             report.put("utility", utility);
             report.put("kl_by_position", klByPosition);
+            report.put("kl_by_position_n", klCounts);
             report.put("base_favored", baseFavored(fav));
             report.put("base_favored_dataset", baseFavored(favData));
             report.put("gcg_loss_curves", gcgCurves);
@@ -306,6 +309,12 @@ public final class Demo {
         m.put("base_mass", finitePrefix(s.baseMass().mean()));
         m.put("aligned_mass", finitePrefix(s.alignedMass().mean()));
         return m;
+    }
+
+    private void putKl(String method, deepalign.analysis.PositionStats harmful) {
+        double[] mean = finitePrefix(harmful.mean());
+        klByPosition.put(method, mean);
+        klCounts.put(method, java.util.Arrays.copyOf(harmful.n(), mean.length));
     }
 
     /** Positions up to the first one no response reached (mean NaN): reports hold finite numbers only. */

@@ -16,6 +16,9 @@ import java.util.Set;
 
 /** report.html: one self-contained page with the headline table, the plots and example responses. */
 final class DemoHtml {
+    /** By-position curves are drawn where at least this many responses (all of them, when fewer were scored) reach. */
+    static final int MIN_PLOTTED = 10;
+
     private DemoHtml() {}
 
     @SuppressWarnings("unchecked")
@@ -57,16 +60,23 @@ final class DemoHtml {
         h.paragraph("The finetune column is the direct ASR after a fine-tuning attack on the aligned model (aligned row) and after the two-stage recovery (recovered row).");
 
         Map<String, double[]> klBy = (Map<String, double[]>) report.get("kl_by_position");
+        Map<String, int[]> klN = (Map<String, int[]>) report.getOrDefault("kl_by_position_n", Map.of());
         List<Plots.Series> ks = new ArrayList<>();
-        for (var e : klBy.entrySet()) ks.add(new Plots.Series("KL(" + e.getKey() + " || base)", positions(e.getValue().length), e.getValue()));
+        for (var e : klBy.entrySet()) {
+            int len = plotted(e.getValue().length, klN.get(e.getKey()));
+            ks.add(new Plots.Series("KL(" + e.getKey() + " || base)", positions(len), java.util.Arrays.copyOf(e.getValue(), len)));
+        }
         h.heading("KL by response position, harmful prompts, each model's own responses");
+        h.paragraph("Each line stops at the last position that at least " + MIN_PLOTTED + " responses reach: past it a mean rests on a"
+                + " handful of long answers. report.json keeps every position (kl_by_position) and how many responses reach each"
+                + " (kl_by_position_n).");
         h.image("Positional KL before and after completion training", Plots.pngBytes(Plots.linePlotChart("KL by position", "position", "KL", ks, false)));
 
         List<Plots.Series> fs = List.of(massSeries("harmful, aligned answers", fav.harmful()), massSeries("benign, aligned answers", fav.benign()),
                 massSeries("harmful, dataset answers", favDataset.harmful()), massSeries("benign, dataset answers", favDataset.benign()));
         h.heading("Base-favored tokens: base model's mass on them, harmful vs benign contexts");
         h.paragraph("Along the aligned model's own answers (refusals for harmful prompts) and along the dataset's answers (harmful text for"
-                + " harmful prompts, helpful text for benign ones).");
+                + " harmful prompts, helpful text for benign ones); up to the last position at least " + MIN_PLOTTED + " of them reach.");
         h.image("Base-favored mass by position", Plots.pngBytes(Plots.linePlotWithBandsChart("Base-favored mass", "position", "mass", fs)));
 
         Map<String, List<List<Double>>> gcg = (Map<String, List<List<Double>>>) report.get("gcg_loss_curves");
@@ -127,9 +137,23 @@ final class DemoHtml {
     }
 
     private static Plots.Series massSeries(String name, BaseFavored.SplitStats s) {
-        double[] mean = Demo.finitePrefix(s.baseMass().mean());
-        double[] err = java.util.Arrays.copyOf(s.baseMass().stderr(), mean.length);
-        return new Plots.Series(name, positions(mean.length), mean, err);
+        int len = plotted(Demo.finitePrefix(s.baseMass().mean()).length, s.baseMass().n());
+        double[] mean = java.util.Arrays.copyOf(s.baseMass().mean(), len);
+        double[] err = java.util.Arrays.copyOf(s.baseMass().stderr(), len);
+        return new Plots.Series(name, positions(len), mean, err);
+    }
+
+    /**
+     * How many leading positions of a by-position curve to draw: up to the last one that at least {@link #MIN_PLOTTED}
+     * responses reach (every response, when fewer were scored; {@code reached[i]} responses reach position i + 1), and
+     * at least one; all {@code length} when the counts are unknown.
+     */
+    static int plotted(int length, int[] reached) {
+        if (reached == null || reached.length == 0) return length;
+        int need = Math.min(MIN_PLOTTED, reached[0]);
+        int len = 0;
+        while (len < length && len < reached.length && reached[len] >= need) len++;
+        return Math.max(1, Math.min(length, len));
     }
 
     private static double[] positions(int n) {

@@ -66,6 +66,13 @@ class DemoTest {
         assertThat(names(doc.get("utility"))).contains("base", "aligned", "contrastive", "completion", "finetuned", "recovered");
         assertThat(names(doc.get("kl_by_position"))).contains("aligned", "completion");
         assertThat(doc.get("kl_by_position").get("aligned").size()).isPositive();
+        // how many of the 6 responses reach each position: one count per KL value, all at the first, never rising
+        for (String method : List.of("aligned", "completion")) {
+            JsonNode n = doc.get("kl_by_position_n").get(method);
+            assertThat(n.size()).as(method).isEqualTo(doc.get("kl_by_position").get(method).size());
+            assertThat(n.get(0).asInt()).as(method).isEqualTo(6);
+            for (int i = 1; i < n.size(); i++) assertThat(n.get(i).asInt()).as(method + " at " + (i + 1)).isBetween(1, n.get(i - 1).asInt());
+        }
         assertThat(doc.get("config").get("organism").asText()).isEqualTo(TinyOrganism.get().dir().toString());
 
         // GCG's loss curves (one per attacked prompt) and the plots the page promises
@@ -113,6 +120,16 @@ class DemoTest {
         // a finished run of another configuration is never reused silently
         DemoConfig other = cfg.withBudgets(2, 1, new GcgConfig(4, 8, 8, 2, 0, 8, "!", 0), 2, 2, 24);
         assertThatThrownBy(() -> Demo.run(other)).isInstanceOf(DeepalignException.class).hasMessageContaining("another configuration");
+    }
+
+    /** By-position curves stop where fewer than 10 responses (or fewer than all, when fewer were scored) remain. */
+    @Test
+    void positionCurvesStopWhereFewResponsesRemain() {
+        assertThat(DemoHtml.plotted(5, new int[] {40, 30, 12, 9, 3})).isEqualTo(3);
+        assertThat(DemoHtml.plotted(5, new int[] {40, 8, 8, 8, 8})).isEqualTo(1);
+        assertThat(DemoHtml.plotted(4, new int[] {6, 6, 5, 1})).isEqualTo(2);
+        assertThat(DemoHtml.plotted(2, new int[] {40, 30, 20})).isEqualTo(2);
+        assertThat(DemoHtml.plotted(3, null)).isEqualTo(3);
     }
 
     /** A finished prompt counts with its last loss: curves [1, 2, 3] and [4] average to [2.5, 3, 3.5]. */
