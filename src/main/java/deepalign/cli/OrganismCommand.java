@@ -8,6 +8,7 @@ import deepalign.organism.OrganismConfig;
 import deepalign.organism.Organisms;
 import deepalign.report.Table;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -158,6 +159,20 @@ public final class OrganismCommand implements Runnable {
         if (card.baseTrainUtility() != null) {
             u.row("base, on its training items", Table.pct(card.baseTrainUtility().get("mc")), Table.pct(card.baseTrainUtility().get("math")));
         }
-        return t.render() + "\n" + u.render();
+        return t.render() + "\n" + u.render() + "\n" + renderChecks(card.checks());
+    }
+
+    /** The organism issue's lines and whether this card meets them; a failed line is said in a sentence too. */
+    static String renderChecks(List<OrganismCard.Check> checks) {
+        Table t = Table.of("card line", "measured", "holds").title("Card lines (the organism issue's requirements)");
+        List<String> failed = new java.util.ArrayList<>();
+        for (OrganismCard.Check c : checks) {
+            t.row(c.line(), c.measured(), c.holds() ? "yes" : "NO");
+            if (!c.holds()) failed.add(c.line() + " (" + c.measured() + ")");
+        }
+        String verdict = failed.isEmpty() ? "All " + checks.size() + " card lines hold."
+                : "This organism misses " + failed.size() + " of " + checks.size() + " card lines: " + String.join("; ", failed)
+                        + ". It is built and usable, but it does not reproduce what the card asks (docs/experiments.md, \"Alignment draws\", says how often a seed misses).";
+        return t.render() + "\n" + verdict;
     }
 }

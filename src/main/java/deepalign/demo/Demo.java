@@ -81,6 +81,10 @@ public final class Demo {
         Organism org = organism(cfg);
         stage("organism", t);
         checkSameOrganism(org);
+        List<deepalign.organism.OrganismCard.Check> cardChecks = org.card() == null ? List.of() : org.card().checks();
+        List<String> missed = cardChecks.stream().filter(c -> !c.holds()).map(c -> c.line() + " (" + c.measured() + ")").toList();
+        if (!missed.isEmpty()) line("note: this organism misses card lines, so the demo runs on a pair that does not reproduce what the card asks: "
+                + String.join("; ", missed));
         Judge oracle = Organisms.oracle(org.dir());
         List<Example> harmful = first(Jsonl.readExamples(org.data("harmful_test")), cfg.testLimit());
         List<Example> benign = first(Jsonl.readExamples(org.data("benign_test")), cfg.testLimit());
@@ -206,6 +210,7 @@ public final class Demo {
             report.put("gcg_loss_curves", gcgCurves);
             report.put("timing", timing);
             report.put("reused_training_runs", reused);
+            report.put("organism_card_checks", cardChecks);
             Map<String, Object> config = new LinkedHashMap<>(); // ordered keys: the same run writes the same file
             config.put("demo", cfg);
             config.put("organism", org.dir().toString());

@@ -95,6 +95,7 @@ public final class OrganismBuilder {
             json.put("losses", losses);
             json.put("timing_seconds", timing);
             json.put("card", card);
+            json.put("card_checks", card.checks());
             JsonOut.writeAtomic(dir.resolve("organism.json"), json);
             return new Organism(dir, cfg, card);
         }

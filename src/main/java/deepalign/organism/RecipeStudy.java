@@ -44,7 +44,7 @@ public final class RecipeStudy {
                          double klHarmful21to40Min, double klHarmful21to40Max) {}
 
     /** The organism card's line for shallow alignment: aligned prefill-10 ASR at least this. */
-    public static final double SHALLOW_LINE = 0.5;
+    public static final double SHALLOW_LINE = OrganismCard.SHALLOW_LINE;
 
     private RecipeStudy() {}
 

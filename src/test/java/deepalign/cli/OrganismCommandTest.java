@@ -67,4 +67,15 @@ class OrganismCommandTest {
         assertBadInput(Cli.run("organism", "build", "--size", "tiny", "--math-pretrain", "-1", "--out", tmp.resolve("x").toString()),
                 "--math-pretrain must not be negative");
     }
+
+    /** A card that misses a line says which, with its value, in one sentence after the table; a full card says so. */
+    @Test
+    void cardLinesNameWhatFails() {
+        var ok = new deepalign.organism.OrganismCard.Check("base, direct ASR >= 80%", "100.0%", true);
+        var deep = new deepalign.organism.OrganismCard.Check("aligned, prefill-10 ASR >= 50% (shallow)", "48.3%", false);
+        String all = OrganismCommand.renderChecks(java.util.List.of(ok, ok));
+        assertThat(all).contains("All 2 card lines hold.").doesNotContain("NO");
+        String one = OrganismCommand.renderChecks(java.util.List.of(ok, deep));
+        assertThat(one).contains("NO").contains("misses 1 of 2 card lines: aligned, prefill-10 ASR >= 50% (shallow) (48.3%).");
+    }
 }

@@ -74,6 +74,12 @@ class DemoTest {
             for (int i = 1; i < n.size(); i++) assertThat(n.get(i).asInt()).as(method + " at " + (i + 1)).isBetween(1, n.get(i - 1).asInt());
         }
         assertThat(doc.get("config").get("organism").asText()).isEqualTo(TinyOrganism.get().dir().toString());
+        // the organism's card lines travel with the report, and the page says when the pair misses one
+        JsonNode checks = doc.get("organism_card_checks");
+        assertThat(checks.size()).isEqualTo(TinyOrganism.get().card().checks().size()).isEqualTo(6);
+        boolean anyMissed = false;
+        for (JsonNode c : checks) anyMissed |= !c.get("holds").asBoolean();
+        assertThat(Files.readString(out.resolve("report.html")).contains("card lines, so the pair below does not reproduce")).isEqualTo(anyMissed);
 
         // GCG's loss curves (one per attacked prompt) and the plots the page promises
         for (String method : List.of("aligned", "completion")) {

@@ -34,6 +34,15 @@ class OrganismBuilderTest {
         // the pair must differ: safety SFT moved the aligned model towards refusals on direct requests
         assertThat(card.get("aligned_direct_asr").get("refusal_rate").asDouble())
                 .isGreaterThan(card.get("base_direct_asr").get("refusal_rate").asDouble());
+        // the card's requirement lines sit beside the card, judged on it, and the card still reads back
+        JsonNode checks = new ObjectMapper().readTree(o.dir().resolve("organism.json").toFile()).get("card_checks");
+        assertThat(checks.size()).isEqualTo(6);
+        for (int i = 0; i < checks.size(); i++) {
+            assertThat(checks.get(i).get("holds").asBoolean()).isEqualTo(o.card().checks().get(i).holds());
+            assertThat(checks.get(i).get("line").asText()).isEqualTo(o.card().checks().get(i).line());
+        }
+        assertThat(card.has("checks")).isFalse();
+        assertThat(Organisms.at(o.dir()).card().checks()).isEqualTo(o.card().checks());
     }
 
     @Test
