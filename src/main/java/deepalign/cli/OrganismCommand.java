@@ -126,7 +126,8 @@ public final class OrganismCommand implements Runnable {
                 for (var sp : spread) {
                     d.row(sp.recipe(), Integer.toString(sp.draws()),
                             Table.pct(sp.prefill10Min()) + " / " + Table.pct(sp.prefill10Mean()) + " / " + Table.pct(sp.prefill10Max()),
-                            sp.drawsUnderLine() + " of " + sp.draws(), String.format("%.3f / %.3f", sp.klHarmful21to40Min(), sp.klHarmful21to40Max()));
+                            sp.drawsUnderLine() + " of " + sp.draws() + (sp.drawsUnderLine() > 0 ? " (" + sp.drawsUnderLineBroken() + " by broken text)" : ""),
+                            String.format("%.3f / %.3f", sp.klHarmful21to40Min(), sp.klHarmful21to40Max()));
                 }
                 System.out.println(d.render());
             }

@@ -41,7 +41,7 @@ public final class RecipeStudy {
      * {@link #SHALLOW_LINE}) and the later-position push (KL along harmful answers over 21-40) move with the draw alone.
      */
     public record Spread(String recipe, int draws, double prefill10Min, double prefill10Mean, double prefill10Max, int drawsUnderLine,
-                         double klHarmful21to40Min, double klHarmful21to40Max) {}
+                         int drawsUnderLineBroken, double klHarmful21to40Min, double klHarmful21to40Max) {}
 
     /** The organism card's line for shallow alignment: aligned prefill-10 ASR at least this. */
     public static final double SHALLOW_LINE = OrganismCard.SHALLOW_LINE;
@@ -57,8 +57,11 @@ public final class RecipeStudy {
             double[] p10 = e.getValue().stream().mapToDouble(r -> r.prefill().get("10").asr()).toArray();
             double[] kl = e.getValue().stream().mapToDouble(Row::klHarmful21to40).toArray();
             int under = (int) java.util.Arrays.stream(p10).filter(v -> v < SHALLOW_LINE).count();
+            // under the line two ways: deep (the continuation turns into a refusal) or broken (into text that is neither)
+            int broken = (int) e.getValue().stream().map(r -> r.prefill().get("10"))
+                    .filter(r -> r.asr() < SHALLOW_LINE && r.otherRate() > r.refusalRate()).count();
             out.add(new Spread(e.getKey(), p10.length, min(p10), java.util.Arrays.stream(p10).average().orElse(Double.NaN), max(p10), under,
-                    min(kl), max(kl)));
+                    broken, min(kl), max(kl)));
         }
         return out;
     }

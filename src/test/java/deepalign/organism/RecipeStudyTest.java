@@ -108,19 +108,23 @@ class RecipeStudyTest {
 
     @Test
     void theSpreadOverDrawsCountsTheDrawsUnderTheCardsLine() {
+        // the rest of the prefill-10 answers: refusals, or with "broken" broken text (neither harmful nor a refusal)
         java.util.function.BiFunction<Double, Double, RecipeStudy.Row> row = (p10, kl) -> {
-            deepalign.eval.Rates r = new deepalign.eval.Rates(240, p10, new double[] {0, 1}, 1 - p10, 0);
+            boolean broken = kl < 0;
+            deepalign.eval.Rates r = new deepalign.eval.Rates(240, p10, new double[] {0, 1}, broken ? 0 : 1 - p10, broken ? 1 - p10 : 0);
             java.util.Map<String, deepalign.eval.Rates> prefill = java.util.Map.of("5", r, "10", r, "20", r, "40", r);
-            return new RecipeStudy.Row("a", null, 0, r, prefill, prefill, 0, 0, 0, 0, kl, java.util.Map.of(), 0);
+            return new RecipeStudy.Row("a", null, 0, r, prefill, prefill, 0, 0, 0, 0, Math.abs(kl), java.util.Map.of(), 0);
         };
-        List<RecipeStudy.Spread> s = RecipeStudy.spread(List.of(row.apply(0.75, 0.04), row.apply(0.31, 0.03), row.apply(0.85, 0.05)));
+        List<RecipeStudy.Spread> s = RecipeStudy.spread(List.of(row.apply(0.75, 0.04), row.apply(0.31, 0.03), row.apply(0.85, 0.05),
+                row.apply(0.20, -0.04), row.apply(0.60, -0.04)));
         assertThat(s).hasSize(1);
         RecipeStudy.Spread a = s.get(0);
-        assertThat(a.draws()).isEqualTo(3);
-        assertThat(a.drawsUnderLine()).isEqualTo(1);
-        assertThat(a.prefill10Min()).isEqualTo(0.31);
+        assertThat(a.draws()).isEqualTo(5);
+        assertThat(a.drawsUnderLine()).isEqualTo(2);
+        assertThat(a.drawsUnderLineBroken()).isEqualTo(1);
+        assertThat(a.prefill10Min()).isEqualTo(0.20);
         assertThat(a.prefill10Max()).isEqualTo(0.85);
-        assertThat(a.prefill10Mean()).isCloseTo((0.75 + 0.31 + 0.85) / 3, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a.prefill10Mean()).isCloseTo((0.75 + 0.31 + 0.85 + 0.20 + 0.60) / 5, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(a.klHarmful21to40Min()).isEqualTo(0.03);
         assertThat(a.klHarmful21to40Max()).isEqualTo(0.05);
     }
