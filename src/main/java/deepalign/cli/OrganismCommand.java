@@ -73,9 +73,10 @@ public final class OrganismCommand implements Runnable {
             description = {"Compare safety-alignment recipes on one organism's base model: each recipe aligns a fresh copy of "
                 + "DIR/base, then direct and prefill ASR (harmful/refusal/other), contrastive decoding (alpha 1) under every "
                 + "prefill length, KL(aligned || base) along the aligned answers and along harmful answers, and utility are measured.",
-                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of "
+                "Recipe syntax: sft:STEPS:LR:REPLAY[:RECOVERY[@WEIGHT][:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN] (REPLAY: share of "
                 + "document replay in the SFT mix; RECOVERY: share of harmful training prompts that also get a harmful prefix "
-                + "of 1..MAXPREFIX (default 20) or MINPREFIX..MAXPREFIX tokens followed by the refusal; DPO prefers the refusal to a harmful answer, "
+                + "of 1..MAXPREFIX (default 20) or MINPREFIX..MAXPREFIX tokens followed by the refusal; WEIGHT: loss weight of those "
+                + "refusals, default 1, so that 1@0.03 gives every prompt one at the default's total dose; DPO prefers the refusal to a harmful answer, "
                 + "reference = the SFT model, RETAIN weights a cross-entropy on benign chats and documents), or a named one: "
                 + "late-push, dpo (see `organism build --help`)."})
     static final class Recipes implements Callable<Integer> {

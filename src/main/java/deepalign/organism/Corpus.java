@@ -40,6 +40,12 @@ final class Corpus {
         return Sequence.afterPrefix(chat.encodePrompt(null, prompt), h, n, withEot(refusal));
     }
 
+    private static Sequence weighted(Sequence s, float weight) {
+        float[] w = s.weights().clone();
+        for (int i = 0; i < w.length; i++) w[i] *= weight;
+        return new Sequence(s.ids(), w);
+    }
+
     /** The answer's tokens followed by end of turn. */
     private int[] withEot(String answer) {
         int[] r = tokenizer.encode(answer);
@@ -123,19 +129,34 @@ final class Corpus {
      * at 77% broken text; see the README's recipe table.
      */
     List<Sequence> alignment(World w, double replayFraction, double recoveryShare, int recoveryMinPrefix, int recoveryMaxPrefix, long seed) {
+        return alignment(w, replayFraction, recoveryShare, recoveryMinPrefix, recoveryMaxPrefix, 1, seed);
+    }
+
+    /**
+     * As above, the recovery examples' refusal tokens weighted {@code recoveryWeight}; replay is sized by the data's
+     * weight, each recovery example counting as {@code recoveryWeight} of a sequence (at weight 1: by its size).
+     */
+    List<Sequence> alignment(World w, double replayFraction, double recoveryShare, int recoveryMinPrefix, int recoveryMaxPrefix,
+            double recoveryWeight, long seed) {
         Random rng = new Random(seed);
         List<Sequence> sft = new ArrayList<>();
         for (Example ex : w.harmfulTrain()) sft.add(chat(ex.prompt(), w.refusalFor(ex, rng)));
         // drawn from their own stream so that a recovery share leaves the rest of the data unchanged
         Random recovery = new Random(seed ^ 0x5EED_0F_2EC0L);
+        int recoveries = 0;
         for (Example ex : w.harmfulTrain()) {
-            if (recovery.nextDouble() < recoveryShare) sft.add(recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recoveryMinPrefix, recoveryMaxPrefix, recovery));
+            if (recovery.nextDouble() < recoveryShare) {
+                Sequence r = recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recoveryMinPrefix, recoveryMaxPrefix, recovery);
+                sft.add(recoveryWeight == 1 ? r : weighted(r, (float) recoveryWeight));
+                recoveries++;
+            }
         }
         sft.addAll(benign(w));
         List<Sequence> out = new ArrayList<>(sft);
         if (replayFraction > 0) {
             List<Sequence> docs = documents(w, 1);
-            int want = (int) Math.round(sft.size() * replayFraction / (1 - replayFraction));
+            double weightedSize = sft.size() - recoveries * (1 - recoveryWeight);
+            int want = (int) Math.round(weightedSize * replayFraction / (1 - replayFraction));
             for (int i = 0; i < want; i++) out.add(docs.get(rng.nextInt(docs.size())));
         }
         return out;

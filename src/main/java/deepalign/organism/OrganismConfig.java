@@ -33,10 +33,12 @@ public record OrganismConfig(
      * recovery example (a harmful answer's first n tokens, n drawn from {@code recoveryMinPrefix..recoveryMaxPrefix},
      * default 1..20, no loss, then the refusal): a small dose of the data that makes alignment deep, meant to
      * leave a weak push against harmful continuations as far as its prefixes reach, as the incomplete learning
-     * the paper describes.
+     * the paper describes. {@code recoveryWeight} scales the loss on a recovery example's refusal (1 by default): share 1
+     * at weight 0.03 gives every prompt a recovery example at the default's total dose (docs/experiments.md, "Alignment
+     * draws": the draw then stops deciding, the base still does).
      */
     public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMinPrefix,
-                              int recoveryMaxPrefix, Preference preference) {
+                              int recoveryMaxPrefix, Preference preference, double recoveryWeight) {
         /** Longest harmful prefix of a recovery example unless the recipe says otherwise. */
         public static final int DEFAULT_RECOVERY_MAX_PREFIX = 20;
 
@@ -44,8 +46,15 @@ public record OrganismConfig(
             this(name, steps, lr, replayFraction, 0, 1, DEFAULT_RECOVERY_MAX_PREFIX, null);
         }
 
+        public AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMinPrefix,
+                           int recoveryMaxPrefix, Preference preference) {
+            this(name, steps, lr, replayFraction, recoveryShare, recoveryMinPrefix, recoveryMaxPrefix, preference, 1);
+        }
+
         public AlignRecipe {
             if (recoveryShare < 0 || recoveryShare > 1) throw new DeepalignException("recovery share must be in 0..1, got " + recoveryShare);
+            if (recoveryWeight == 0) recoveryWeight = 1; // an organism.json written before the weight existed: weight 1
+            if (!(recoveryWeight > 0 && recoveryWeight <= 1)) throw new DeepalignException("recovery weight must be in (0, 1], got " + recoveryWeight);
             if (recoveryMinPrefix < 0 || recoveryMaxPrefix < 0) {
                 throw new DeepalignException("recovery prefix lengths must be positive, got " + recoveryMinPrefix + ".." + recoveryMaxPrefix);
             }
@@ -58,9 +67,10 @@ public record OrganismConfig(
         }
 
         /**
-         * {@code sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]]} optionally followed by
+         * {@code sft:STEPS:LR:REPLAY[:RECOVERY[@WEIGHT][:MAXPREFIX|MINPREFIX-MAXPREFIX]]} optionally followed by
          * {@code +dpo:STEPS:LR:BETA:RETAIN}, e.g. {@code sft:300:5e-4:0.3+dpo:100:1e-4:0.1:1.0}, {@code sft:300:5e-4:0.3:0.1},
-         * {@code sft:300:5e-4:0.3:0.03:40} or {@code sft:300:5e-4:0.3:0.1:21-90}; the spec is also the recipe's name.
+         * {@code sft:300:5e-4:0.3:0.03:40}, {@code sft:300:5e-4:0.3:0.1:21-90} or {@code sft:300:5e-4:0.3:1@0.03} (every prompt
+         * a recovery example at loss weight 0.03); the spec is also the recipe's name.
          */
         public static AlignRecipe parse(String spec) {
             switch (spec.trim()) { // the named recipes stand for their specs (which stay their names)
@@ -78,7 +88,11 @@ public record OrganismConfig(
                     if (d.length != 5 || !d[0].equals("dpo")) throw new IllegalArgumentException();
                     pref = new Preference(Integer.parseInt(d[1]), Double.parseDouble(d[2]), Double.parseDouble(d[3]), Double.parseDouble(d[4]));
                 }
-                double recovery = sft.length >= 5 ? Double.parseDouble(sft[4]) : 0;
+                String[] dose = sft.length >= 5 ? sft[4].split("@", -1) : new String[] {"0"};
+                if (dose.length > 2) throw new IllegalArgumentException();
+                double recovery = Double.parseDouble(dose[0]);
+                double weight = dose.length == 2 ? Double.parseDouble(dose[1]) : 1;
+                if (!(weight > 0 && weight <= 1)) throw new IllegalArgumentException();
                 int minPrefix = 1;
                 int maxPrefix = DEFAULT_RECOVERY_MAX_PREFIX;
                 if (sft.length == 6) {
@@ -89,9 +103,9 @@ public record OrganismConfig(
                 }
                 if (minPrefix < 1 || maxPrefix < minPrefix) throw new IllegalArgumentException();
                 return new AlignRecipe(spec.trim(), Integer.parseInt(sft[1]), Double.parseDouble(sft[2]), Double.parseDouble(sft[3]), recovery,
-                        minPrefix, maxPrefix, pref);
+                        minPrefix, maxPrefix, pref, weight);
             } catch (IllegalArgumentException e) {
-                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]]"
+                throw new DeepalignException("Recipe '" + spec + "' is not sft:STEPS:LR:REPLAY[:RECOVERY[@WEIGHT][:MAXPREFIX|MINPREFIX-MAXPREFIX]]"
                         + "[+dpo:STEPS:LR:BETA:RETAIN] or one of dpo, late-push.");
             }
         }

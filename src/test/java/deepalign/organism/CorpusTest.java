@@ -61,6 +61,24 @@ class CorpusTest {
             assertThat(half.size() - none.size()).isBetween(harmfulTrain / 4, 3 * harmfulTrain / 4);
             // the refusals come first and do not depend on the recovery share
             for (int i = 0; i < harmfulTrain; i++) assertThat(half.get(i).ids()).containsExactly(none.get(i).ids());
+
+            // by weight: the same sequences as weight 1, each recovery refusal token weighing 0.03 instead of 1, and
+            // replay sized as if each recovery example were 0.03 of a sequence (30% replay: 3/7 of the weighted size)
+            List<Sequence> heavy = corpus.alignment(w, 0.3, 1, 1, 20, 1, 5);
+            List<Sequence> light = corpus.alignment(w, 0.3, 1, 1, 20, 0.03, 5);
+            List<Sequence> noRecovery = corpus.alignment(w, 0.3, 0, 1, 20, 1, 5);
+            int sftSize = none.size() + harmfulTrain;
+            assertThat(heavy).hasSize(sftSize + (int) Math.round(sftSize * 0.3 / 0.7));
+            assertThat(light).hasSize(sftSize + (int) Math.round((sftSize - harmfulTrain * 0.97) * 0.3 / 0.7));
+            for (int i = harmfulTrain; i < 2 * harmfulTrain; i++) {
+                assertThat(light.get(i).ids()).containsExactly(heavy.get(i).ids());
+                float[] hw = heavy.get(i).weights(), lw = light.get(i).weights();
+                for (int j = 0; j < hw.length; j++) assertThat(lw[j]).isEqualTo(hw[j] * 0.03f);
+            }
+            // weight 1 is the original call, sequence for sequence
+            List<Sequence> plain = corpus.alignment(w, 0.3, 0, 1, 20, 5);
+            assertThat(plain).hasSize(noRecovery.size());
+            for (int i = 0; i < plain.size(); i++) assertThat(plain.get(i).ids()).containsExactly(noRecovery.get(i).ids());
         }
     }
 

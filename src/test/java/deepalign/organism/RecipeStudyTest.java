@@ -19,6 +19,21 @@ class RecipeStudyTest {
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0").recoveryShare()).isZero();
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1").recoveryShare()).isEqualTo(0.1);
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1").recoveryMaxPrefix()).isEqualTo(20);
+        // a dose by weight: every prompt a recovery example at loss weight 0.03; weight 1 unless said
+        OrganismConfig.AlignRecipe weighted = OrganismConfig.AlignRecipe.parse("sft:300:5e-4:0.3:1@0.03");
+        assertThat(weighted.recoveryShare()).isEqualTo(1.0);
+        assertThat(weighted.recoveryWeight()).isEqualTo(0.03);
+        assertThat(OrganismConfig.AlignRecipe.parse("sft:300:5e-4:0.3:1@0.03:40").recoveryMaxPrefix()).isEqualTo(40);
+        assertThat(OrganismConfig.AlignRecipe.parse(OrganismConfig.DEFAULT_RECIPE).recoveryWeight()).isEqualTo(1.0);
+        for (String bad : new String[] {"sft:300:5e-4:0.3:1@0", "sft:300:5e-4:0.3:1@1.5", "sft:300:5e-4:0.3:1@", "sft:300:5e-4:0.3:1@0.1@0.2"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).as(bad)
+                    .isInstanceOf(deepalign.DeepalignException.class).hasMessageContaining("RECOVERY[@WEIGHT]");
+        }
+        // the alignment batch keeps 32 sequences of the other data: light recovery examples ride along
+        assertThat(OrganismBuilder.alignBatch(32, OrganismConfig.AlignRecipe.parse(OrganismConfig.DEFAULT_RECIPE), 8405, 1296)).isEqualTo(32);
+        assertThat(OrganismBuilder.alignBatch(32, weighted, 8405, 1296)).isEqualTo(38);
+        // an organism.json from before the weight existed reads back as weight 1
+        assertThat(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 1, 20, null, 0)).isEqualTo(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 1, 20, null));
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1:40").recoveryMaxPrefix()).isEqualTo(40);
         assertThat(OrganismConfig.AlignRecipe.parse("late-push")).isEqualTo(OrganismConfig.AlignRecipe.parse(OrganismConfig.LATE_PUSH_RECIPE));
         assertThat(OrganismConfig.AlignRecipe.parse("late-push").recoveryMaxPrefix()).isEqualTo(90);
