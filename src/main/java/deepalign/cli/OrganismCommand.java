@@ -43,7 +43,7 @@ public final class OrganismCommand implements Runnable {
         boolean force;
 
         @Option(names = "--recipe", paramLabel = "SPEC", description = {"Alignment recipe instead of the size's default "
-                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY[:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN], or a named one: late-push ("
+                + "(small: " + OrganismConfig.DEFAULT_RECIPE + "):", "sft:STEPS:LR:REPLAY[:RECOVERY[@WEIGHT][:MAXPREFIX|MINPREFIX-MAXPREFIX]][+dpo:STEPS:LR:BETA:RETAIN], or a named one: late-push ("
                 + OrganismConfig.LATE_PUSH_RECIPE + ", recovery prefixes over whole answers), dpo (" + OrganismConfig.DPO_RECIPE + ").",
             "Compare recipes with `organism recipes`."})
         String recipe;
