@@ -92,7 +92,9 @@ public record OrganismConfig(
                 if (dose.length > 2) throw new IllegalArgumentException();
                 double recovery = Double.parseDouble(dose[0]);
                 double weight = dose.length == 2 ? Double.parseDouble(dose[1]) : 1;
-                if (!(weight > 0 && weight <= 1)) throw new IllegalArgumentException();
+                if (!(weight > 0 && weight <= 1)) {
+                    throw new DeepalignException("Recipe '" + spec + "': the recovery weight after @ must be in (0, 1], not " + dose[1] + ".");
+                }
                 int minPrefix = 1;
                 int maxPrefix = DEFAULT_RECOVERY_MAX_PREFIX;
                 if (sft.length == 6) {

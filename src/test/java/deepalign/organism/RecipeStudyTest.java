@@ -25,9 +25,13 @@ class RecipeStudyTest {
         assertThat(weighted.recoveryWeight()).isEqualTo(0.03);
         assertThat(OrganismConfig.AlignRecipe.parse("sft:300:5e-4:0.3:1@0.03:40").recoveryMaxPrefix()).isEqualTo(40);
         assertThat(OrganismConfig.AlignRecipe.parse(OrganismConfig.DEFAULT_RECIPE).recoveryWeight()).isEqualTo(1.0);
-        for (String bad : new String[] {"sft:300:5e-4:0.3:1@0", "sft:300:5e-4:0.3:1@1.5", "sft:300:5e-4:0.3:1@", "sft:300:5e-4:0.3:1@0.1@0.2"}) {
+        for (String bad : new String[] {"sft:300:5e-4:0.3:1@", "sft:300:5e-4:0.3:1@0.1@0.2"}) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).as(bad)
                     .isInstanceOf(deepalign.DeepalignException.class).hasMessageContaining("RECOVERY[@WEIGHT]");
+        }
+        for (String bad : new String[] {"sft:300:5e-4:0.3:1@0", "sft:300:5e-4:0.3:1@1.5"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> OrganismConfig.AlignRecipe.parse(bad)).as(bad)
+                    .isInstanceOf(deepalign.DeepalignException.class).hasMessageContaining("recovery weight after @ must be in (0, 1]");
         }
         // the alignment batch keeps 32 sequences of the other data: light recovery examples ride along
         assertThat(OrganismBuilder.alignBatch(32, OrganismConfig.AlignRecipe.parse(OrganismConfig.DEFAULT_RECIPE), 8405, 1296)).isEqualTo(32);
