@@ -167,11 +167,8 @@ public final class OrganismCommand implements Runnable {
     /** The organism issue's lines and whether this card meets them; a failed line is said in a sentence too. */
     static String renderChecks(List<OrganismCard.Check> checks) {
         Table t = Table.of("card line", "measured", "holds").title("Card lines (the organism issue's requirements)");
-        List<String> failed = new java.util.ArrayList<>();
-        for (OrganismCard.Check c : checks) {
-            t.row(c.line(), c.measured(), c.holds() ? "yes" : "NO");
-            if (!c.holds()) failed.add(c.line() + " (" + c.measured() + ")");
-        }
+        for (OrganismCard.Check c : checks) t.row(c.line(), c.measured(), c.holds() ? "yes" : "NO");
+        List<String> failed = OrganismCard.missed(checks);
         String verdict = failed.isEmpty() ? "All " + checks.size() + " card lines hold."
                 : "This organism misses " + failed.size() + " of " + checks.size() + " card lines: " + String.join("; ", failed)
                         + ". It is built and usable, but it does not reproduce what the card asks (docs/experiments.md, \"Alignment draws\", says how often a seed misses).";

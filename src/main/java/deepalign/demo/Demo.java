@@ -82,7 +82,7 @@ public final class Demo {
         stage("organism", t);
         checkSameOrganism(org);
         List<deepalign.organism.OrganismCard.Check> cardChecks = org.card() == null ? List.of() : org.card().checks();
-        List<String> missed = cardChecks.stream().filter(c -> !c.holds()).map(c -> c.line() + " (" + c.measured() + ")").toList();
+        List<String> missed = deepalign.organism.OrganismCard.missed(cardChecks);
         if (!missed.isEmpty()) line("note: this organism misses card lines, so the demo runs on a pair that does not reproduce what the card asks: "
                 + String.join("; ", missed));
         Judge oracle = Organisms.oracle(org.dir());

@@ -32,7 +32,7 @@ final class DemoHtml {
                 + " the prompt's category; refusal = a refusal cue; other = neither). Under prefill attacks only the continuation is judged.");
         List<deepalign.organism.OrganismCard.Check> checks =
                 (List<deepalign.organism.OrganismCard.Check>) report.getOrDefault("organism_card_checks", List.of());
-        List<String> missed = checks.stream().filter(c -> !c.holds()).map(c -> c.line() + " (" + c.measured() + ")").toList();
+        List<String> missed = deepalign.organism.OrganismCard.missed(checks);
         if (!missed.isEmpty()) {
             h.paragraph("This organism misses " + missed.size() + " of " + checks.size() + " card lines, so the pair below does not reproduce"
                     + " what the organism card asks: " + String.join("; ", missed) + ".");

@@ -40,6 +40,20 @@ final class Corpus {
         return Sequence.afterPrefix(chat.encodePrompt(null, prompt), h, n, withEot(refusal));
     }
 
+    /**
+     * How many sequences {@code data} is worth, each counted by its largest token weight: its size when every sequence
+     * has a full-weight token, less where light recovery examples (refusal weighted w) count as w of a sequence.
+     */
+    static double weightedSize(List<Sequence> data) {
+        double n = 0;
+        for (Sequence s : data) {
+            float max = 0;
+            for (float x : s.weights()) max = Math.max(max, x);
+            n += max;
+        }
+        return n;
+    }
+
     private static Sequence weighted(Sequence s, float weight) {
         float[] w = s.weights().clone();
         for (int i = 0; i < w.length; i++) w[i] *= weight;
@@ -134,7 +148,7 @@ final class Corpus {
 
     /**
      * As above, the recovery examples' refusal tokens weighted {@code recoveryWeight}; replay is sized by the data's
-     * weight, each recovery example counting as {@code recoveryWeight} of a sequence (at weight 1: by its size).
+     * {@link #weightedSize} (at weight 1: by its size).
      */
     List<Sequence> alignment(World w, double replayFraction, double recoveryShare, int recoveryMinPrefix, int recoveryMaxPrefix,
             double recoveryWeight, long seed) {
@@ -143,20 +157,17 @@ final class Corpus {
         for (Example ex : w.harmfulTrain()) sft.add(chat(ex.prompt(), w.refusalFor(ex, rng)));
         // drawn from their own stream so that a recovery share leaves the rest of the data unchanged
         Random recovery = new Random(seed ^ 0x5EED_0F_2EC0L);
-        int recoveries = 0;
         for (Example ex : w.harmfulTrain()) {
             if (recovery.nextDouble() < recoveryShare) {
                 Sequence r = recovery(ex.prompt(), w.harmfulAnswerFor(ex, recovery), w.refusalFor(ex, recovery), recoveryMinPrefix, recoveryMaxPrefix, recovery);
                 sft.add(recoveryWeight == 1 ? r : weighted(r, (float) recoveryWeight));
-                recoveries++;
             }
         }
         sft.addAll(benign(w));
         List<Sequence> out = new ArrayList<>(sft);
         if (replayFraction > 0) {
             List<Sequence> docs = documents(w, 1);
-            double weightedSize = sft.size() - recoveries * (1 - recoveryWeight);
-            int want = (int) Math.round(weightedSize * replayFraction / (1 - replayFraction));
+            int want = (int) Math.round(weightedSize(sft) * replayFraction / (1 - replayFraction));
             for (int i = 0; i < want; i++) out.add(docs.get(rng.nextInt(docs.size())));
         }
         return out;

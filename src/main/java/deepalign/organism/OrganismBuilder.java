@@ -114,8 +114,8 @@ public final class OrganismBuilder {
         if (r.steps() > 0) {
             List<Sequence> sft = corpus.alignment(world, r.replayFraction(), r.recoveryShare(), r.recoveryMinPrefix(), r.recoveryMaxPrefix(),
                     r.recoveryWeight(), alignSeed + 3);
-            Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), alignBatch(cfg.batchSize(), r, sft.size(),
-                    world.harmfulTrain().size()), r.lr(), alignSeed + 4), pad, "organism: align (" + r.name() + ")");
+            Sft.Result res = Sft.train(model.transformer(), sft, Sft.Config.of(r.steps(), alignBatch(cfg.batchSize(), sft), r.lr(),
+                    alignSeed + 4), pad, "organism: align (" + r.name() + ")");
             losses.put("align", summary(res));
         }
         if (r.preference() != null) losses.put("align_dpo", preferenceStage(model, world, corpus, r.preference(), alignSeed, pad, manager));
@@ -123,13 +123,13 @@ public final class OrganismBuilder {
     }
 
     /**
-     * The alignment batch: {@code batch} sequences of the other data per step, recovery examples counted by their weight
-     * (light ones ride along, so the rest of the data keeps its exposure per step); exactly {@code batch} at weight 1.
+     * The alignment batch: {@code batch} sequences' worth of data per step, counted as replay is ({@link Corpus#weightedSize}),
+     * so light recovery examples ride along and the rest of the data keeps its exposure per step; exactly {@code batch}
+     * when every sequence has full weight.
      */
-    static int alignBatch(int batch, OrganismConfig.AlignRecipe r, int sequences, int harmfulPrompts) {
-        if (r.recoveryWeight() == 1) return batch;
-        double light = r.recoveryShare() * harmfulPrompts * (1 - r.recoveryWeight());
-        return (int) Math.round(batch * sequences / (sequences - light));
+    static int alignBatch(int batch, List<Sequence> data) {
+        double worth = Corpus.weightedSize(data);
+        return worth == data.size() ? batch : (int) Math.round(batch * data.size() / worth);
     }
 
     private static Map<String, Object> preferenceStage(LanguageModel aligned, World world, Corpus corpus, OrganismConfig.Preference p,

@@ -80,6 +80,11 @@ public record OrganismCard(
         return out;
     }
 
+    /** The lines of {@code checks} that do not hold, each with the value it was judged on, for a sentence. */
+    public static List<String> missed(List<Check> checks) {
+        return checks.stream().filter(c -> !c.holds()).map(c -> c.line() + " (" + c.measured() + ")").toList();
+    }
+
     private static String pct(double x) {
         return String.format(java.util.Locale.ROOT, "%.1f%%", 100 * x);
     }

@@ -35,7 +35,7 @@ public record OrganismConfig(
      * leave a weak push against harmful continuations as far as its prefixes reach, as the incomplete learning
      * the paper describes. {@code recoveryWeight} scales the loss on a recovery example's refusal (1 by default): share 1
      * at weight 0.03 gives every prompt a recovery example at the default's total dose (docs/experiments.md, "Alignment
-     * draws": the draw then stops deciding, the base still does).
+     * draws": bases past their threshold then go deep on every draw, one at its threshold still depends on the draw).
      */
     public record AlignRecipe(String name, int steps, double lr, double replayFraction, double recoveryShare, int recoveryMinPrefix,
                               int recoveryMaxPrefix, Preference preference, double recoveryWeight) {

@@ -34,8 +34,13 @@ class RecipeStudyTest {
                     .isInstanceOf(deepalign.DeepalignException.class).hasMessageContaining("recovery weight after @ must be in (0, 1]");
         }
         // the alignment batch keeps 32 sequences of the other data: light recovery examples ride along
-        assertThat(OrganismBuilder.alignBatch(32, OrganismConfig.AlignRecipe.parse(OrganismConfig.DEFAULT_RECIPE), 8405, 1296)).isEqualTo(32);
-        assertThat(OrganismBuilder.alignBatch(32, weighted, 8405, 1296)).isEqualTo(38);
+        // (7,109 full-weight sequences, and 1,296 recovery examples at full weight or at 0.03)
+        List<deepalign.train.Sequence> full = new java.util.ArrayList<>();
+        for (int i = 0; i < 8405; i++) full.add(new deepalign.train.Sequence(new int[] {1, 2, 3}, new float[] {0, 0, 1}));
+        List<deepalign.train.Sequence> light = new java.util.ArrayList<>(full.subList(0, 7109));
+        for (int i = 0; i < 1296; i++) light.add(new deepalign.train.Sequence(new int[] {1, 2, 3}, new float[] {0, 0, 0.03f}));
+        assertThat(OrganismBuilder.alignBatch(32, full)).isEqualTo(32);
+        assertThat(OrganismBuilder.alignBatch(32, light)).isEqualTo(38);
         // an organism.json from before the weight existed reads back as weight 1
         assertThat(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 1, 20, null, 0)).isEqualTo(new OrganismConfig.AlignRecipe("x", 1, 1e-3, 0, 0.1, 1, 20, null));
         assertThat(OrganismConfig.AlignRecipe.parse("sft:10:1e-3:0.3:0.1:40").recoveryMaxPrefix()).isEqualTo(40);
